@@ -1,0 +1,65 @@
+// Which failures are worth another try, and how long to wait first. Every retried call carries the
+// same idempotency key, so a retry of a request that did reach the service cannot act twice.
+import type { RetryPolicy } from 'epayment/config';
+import { ApiError, TransportError, UnexpectedResponseError } from 'epayment/errors';
+import { sleep, type Clock } from 'ports/clock';
+import type { Log } from 'ports/log';
+
+/**
+ * Retried: no or broken answer (network, timeout, too large, unparseable body), 5xx, 408, 423
+ * (locked), 429 (slow down), and the configured "try again" ErrorCodes. Other 4xx are final, and
+ * so is a well-formed answer of the wrong shape (trying again would get the same).
+ */
+export function isRetryable(error: unknown, policy: RetryPolicy): boolean {
+  if (error instanceof TransportError) return true;
+  if (error instanceof UnexpectedResponseError) return error.reason === 'unparseable';
+  if (error instanceof ApiError) {
+    const s = error.status;
+    if (s >= 500 || s === 408 || s === 423 || s === 429) return true;
+    return error.code !== undefined && policy.retryableCodes.includes(error.code);
+  }
+  return false;
+}
+
+/** The wait before retry number `retry` (1 for the first retry); `rateLimited` counts 429s in a row. */
+export function retryDelayMs(error: unknown, retry: number, rateLimited: number, policy: RetryPolicy, random: () => number): number {
+  if (error instanceof ApiError && error.status === 429) {
+    const wait = error.retryAfterMs ?? policy.rateLimitDelayMs * 2 ** Math.max(0, rateLimited - 1);
+    return Math.min(wait, policy.maxRetryAfterMs);
+  }
+  if (error instanceof ApiError && error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, policy.maxRetryAfterMs);
+  const backoff = Math.min(policy.baseDelayMs * 2 ** (retry - 1), policy.maxDelayMs);
+  return Math.round(backoff * (1 + policy.jitter * random()));
+}
+
+export interface RetryContext {
+  policy: RetryPolicy;
+  attempts: number;
+  clock: Clock;
+  log: Log;
+  random: () => number;
+  what: string;
+}
+
+export function describeFailure(error: unknown): string {
+  if (error instanceof ApiError) return `HTTP ${error.status}${error.code ? ` ErrorCode ${error.code}` : ''}`;
+  if (error instanceof TransportError || error instanceof UnexpectedResponseError) return error.kind;
+  return 'error';
+}
+
+/** Runs `attempt` until it succeeds, fails for good, or the tries are used up; throws the last error. */
+export async function withRetries<T>(context: RetryContext, attempt: () => Promise<T>): Promise<T> {
+  const { policy, attempts, clock, log, random, what } = context;
+  let rateLimited = 0;
+  for (let tried = 1; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried >= attempts || !isRetryable(error, policy)) throw error;
+      rateLimited = error instanceof ApiError && error.status === 429 ? rateLimited + 1 : 0;
+      const delay = retryDelayMs(error, tried, rateLimited, policy, random);
+      log.warn(`${what}: try ${tried} of ${attempts} failed (${describeFailure(error)}); retrying in ${delay} ms`);
+      await sleep(clock, delay);
+    }
+  }
+}
