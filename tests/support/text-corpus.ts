@@ -1,0 +1,43 @@
+// Deterministic test texts: ASCII, Nordic letters, emoji, mixed, at lengths spread over a range.
+const ASCII = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&\'()*+,;=% ';
+const NORDIC = 'æøåÆØÅäöÄÖüé';
+const EMOJI = ['😀', '🥤', '🍫', '✅', '🇳🇴', '👍🏽'];
+
+/** A small, seedable PRNG (mulberry32), so a failing input can be reproduced. */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Alphabet = 'ascii' | 'nordic' | 'emoji' | 'mixed';
+
+/** A text of `byteLength` UTF-8 bytes or slightly fewer (a multi-byte character is never split). */
+export function makeText(next: () => number, alphabet: Alphabet, byteLength: number): string {
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const kind = alphabet === 'mixed' ? (['ascii', 'nordic', 'emoji'] as const)[Math.floor(next() * 3)] : alphabet;
+    const piece = kind === 'ascii' ? ASCII[Math.floor(next() * ASCII.length)]
+      : kind === 'nordic' ? NORDIC[Math.floor(next() * NORDIC.length)]
+        : EMOJI[Math.floor(next() * EMOJI.length)];
+    const size = utf8Length(piece);
+    if (bytes + size > byteLength) return text.length > 0 ? text : 'x';
+    text += piece;
+    bytes += size;
+  }
+}
+
+export function utf8Length(text: string): number {
+  let length = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    length += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return length;
+}
