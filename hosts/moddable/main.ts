@@ -1,5 +1,6 @@
 // Device and simulator entry. For now it shows the payment screen's QR for a sample payment URL
-// and traces where it went and how long the drawing took; the sale flow comes with later issues.
+// and traces where it went, how long encoding and drawing took, and the matrix; the sale flow
+// comes with later issues.
 import type {} from 'commodetto/Poco';
 import Time from 'time';
 import { drawQr, largestVersionThatFits } from 'qr/draw';
@@ -20,3 +21,5 @@ const drawStart = Time.ticks;
 const placement = drawQr(screen, matrix, PAYMENT_QR_BOX);
 const drawEnd = Time.ticks;
 trace(`qr: ${matrix.size} modules, scale ${placement.scale}, at ${placement.x},${placement.y}, side ${placement.side}, format ${screen.pixelFormat}; encode ${drawStart - encodeStart} ms, draw ${drawEnd - drawStart} ms\n`);
+// The matrix itself, for the simulator test to decode and compare with the TypeScript encoder.
+trace(`qr-matrix: ${matrix.size} ${matrix.modules.join('')}\n`);
