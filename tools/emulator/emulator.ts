@@ -1,0 +1,168 @@
+// startEmulator: builds the parts, puts them behind the two servers, and hands back the facade that
+// tests and the admin API drive.
+import { randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { AdminTarget } from './admin';
+import { EpaymentApi } from './api';
+import { API_ROUTE_TEMPLATES } from './api-routes';
+import { ensureCertificateChain } from './certificates';
+import { Clock } from './clock';
+import { CounterSet } from './counters';
+import { DEFAULT_CREDENTIALS } from './credentials';
+import { FaultPlan } from './faults';
+import { IdempotencyStore } from './idempotency';
+import { OpenApiContract } from './openapi';
+import { PaymentBook } from './payments';
+import { REAL_RATE_LIMITS, RateLimiter } from './rate-limits';
+import { RequestLog } from './request-log';
+import { RequestPipeline } from './request-pipeline';
+import { readState, writeState, type SavedState } from './state-file';
+import { TokenIssuer } from './tokens';
+import { Transport, type Scheme } from './transport';
+import type { Credentials, Emulator, EmulatorOptions } from './types';
+
+export const DEFAULT_CERT_DIR = fileURLToPath(new URL('../../.emulator/certs/', import.meta.url));
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const credentials: Credentials = { ...DEFAULT_CREDENTIALS, ...withoutUndefined(options.credentials ?? {}) };
+  const contract = OpenApiContract.load();
+  const clock = new Clock(options.now);
+  const tokens = new TokenIssuer(clock, options.tokenLifetimeSeconds ?? 3600);
+  const payments = new PaymentBook(clock);
+  const idempotency = new IdempotencyStore();
+  const rateLimiter = new RateLimiter(clock);
+  const faults = new FaultPlan(options.seed ?? randomInt(2 ** 31), API_ROUTE_TEMPLATES);
+  const counters = new CounterSet();
+  const requestLog = new RequestLog();
+  const closing = new AbortController();
+  const api = new EpaymentApi({
+    credentials,
+    tokens,
+    payments,
+    idempotency,
+    rateLimiter,
+    rateLimits: options.rateLimits === false ? false : { ...REAL_RATE_LIMITS, ...options.rateLimits },
+  });
+
+  // The certificate also names the host the emulator listens on, when that is a real address.
+  const chain = ensureCertificateChain(options.certDir ?? DEFAULT_CERT_DIR, WILDCARD_HOSTS.has(host) || LOOPBACK_HOSTS.has(host) ? [] : [host]);
+
+  const memory = {
+    save: (): Memory => ({ clockOffsetMs: clock.offset, payments: payments.save(), idempotency: idempotency.save(), tokens: tokens.save() }),
+    load(state: Memory): void {
+      clock.setOffsetMs(state.clockOffsetMs);
+      payments.load(state.payments);
+      idempotency.load(state.idempotency);
+      tokens.load(state.tokens);
+    },
+  };
+  if (options.stateFile) {
+    const saved = readState(options.stateFile);
+    if (saved) {
+      memory.load(saved);
+      log(`loaded ${saved.payments.length} payment(s) from ${options.stateFile}`);
+    }
+  }
+
+  const urlHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : isIP(host) === 6 ? `[${host}]` : host;
+  const endpoints = { baseUrl: '', httpsBaseUrl: undefined as string | undefined };
+
+  const emulator: AdminTarget = {
+    get baseUrl() {
+      return endpoints.baseUrl;
+    },
+    get httpsBaseUrl() {
+      return endpoints.httpsBaseUrl;
+    },
+    rootCertificatePem: chain.rootPem,
+    rootCertificatePemPath: chain.rootPemPath,
+    rootCertificateDerPath: chain.rootDerPath,
+    credentials,
+    merchantName: options.merchantName ?? 'Emulator Vending AS',
+    approve: (reference) => void payments.approve(reference),
+    reject: (reference) => void payments.reject(reference),
+    expire: (reference) => void payments.expire(reference),
+    openInApp: (reference) => void payments.openInApp(reference),
+    advanceClock(seconds) {
+      clock.advance(seconds);
+      payments.sweep();
+    },
+    now: () => clock.now(),
+    clockOffsetSeconds: () => clock.offsetSeconds,
+    injectFault: (fault) => void faults.add(fault),
+    clearFaults: () => faults.clear(),
+    faults: () => faults.list(),
+    reseed: (seed) => faults.reseed(seed),
+    payment: (reference) => structuredClone(payments.find(reference)),
+    payments: () => structuredClone(payments.all()),
+    paymentByToken: (token) => structuredClone(payments.findByToken(token)),
+    counters: () => counters.snapshot(),
+    resetCounters: () => counters.reset(),
+    requests: () => requestLog.requests(),
+    responseValidationErrors: () => requestLog.responseValidationErrors(),
+    reset() {
+      payments.clear();
+      idempotency.clear();
+      tokens.clear();
+      rateLimiter.clear();
+      faults.clear();
+      counters.reset();
+      requestLog.clear();
+      clock.setOffsetMs(0);
+    },
+    save(file) {
+      const target = file ?? options.stateFile;
+      if (!target) throw new Error('no state file: pass one to save(), or start the emulator with stateFile');
+      writeState(target, memory.save());
+      log(`saved ${payments.all().length} payment(s) to ${target}`);
+    },
+    async close() {
+      closing.abort();
+      await transport.close();
+      if (options.stateFile) emulator.save();
+    },
+  };
+
+  const pipeline = new RequestPipeline({
+    contract,
+    api,
+    faults,
+    counters,
+    requestLog,
+    admin: emulator,
+    snapshot() {
+      const saved = memory.save();
+      return () => memory.load(saved);
+    },
+    beforeRequest: () => payments.sweep(),
+    fallbackHost: (scheme: Scheme) => new URL(scheme === 'https' && endpoints.httpsBaseUrl ? endpoints.httpsBaseUrl : endpoints.baseUrl).host,
+    log,
+    closing: closing.signal,
+  });
+
+  const transport = new Transport({
+    host,
+    port: options.port ?? 0,
+    httpsPort: options.httpsPort ?? false,
+    tls: { key: chain.key, cert: chain.cert },
+    counters,
+    handler: pipeline.handle,
+  });
+  const listening = await transport.listen();
+  endpoints.baseUrl = `http://${urlHost}:${listening.httpPort}`;
+  // The leaf names localhost, 127.0.0.1 and ::1; the HTTPS base URL uses the name, as a device would.
+  if (listening.httpsPort !== undefined) endpoints.httpsBaseUrl = `https://${LOOPBACK_HOSTS.has(host) || WILDCARD_HOSTS.has(host) ? 'localhost' : urlHost}:${listening.httpsPort}`;
+  return emulator;
+}
+
+/** What a state file holds, and what a fault with processed:false puts back. */
+type Memory = Omit<SavedState, 'version' | 'savedAt'>;
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
