@@ -112,7 +112,7 @@ export class PaymentBook {
   /** The customer approves in the app (or the test API's force approve). */
   approve(reference: string): PaymentRecord {
     const record = this.get(reference);
-    if (record.state === 'AUTHORIZED') throw new PaymentError(400, '6230', 'Payment is already reserved', `The payment with reference ${reference} has already been reserved.`);
+    if (record.state === 'AUTHORIZED') throw new PaymentError(400, '6230', 'Payment is already reserved', `The payment with reference ${reference} has already been reserved (AUTHORIZED).`);
     if (record.state !== 'CREATED') throw new PaymentError(400, '10010', 'Approve failed', `The payment cannot be approved. Invalid state: ${record.state}.`);
     record.state = 'AUTHORIZED';
     record.customerAuthorizing = false;
