@@ -35,6 +35,8 @@ export class NodeHttpTransport implements HttpTransport {
   readonly stats: TransportStats = { requests: 0, connections: 0 };
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  // Queued requests that get a kept-alive socket are not flagged reusedSocket: count sockets.
+  private readonly seen = new WeakSet<object>();
 
   constructor(options: NodeTransportOptions = {}) {
     const keepAlive = options.keepAlive ?? true;
@@ -109,8 +111,10 @@ export class NodeHttpTransport implements HttpTransport {
         return;
       }
       const sent = outgoing;
-      sent.on('socket', () => {
-        if (!sent.reusedSocket) this.stats.connections++;
+      sent.on('socket', (socket) => {
+        if (this.seen.has(socket)) return;
+        this.seen.add(socket);
+        this.stats.connections++;
       });
       sent.on('error', (error: NodeJS.ErrnoException) => fail('network', error.code ?? 'connection failed'));
       timer = setTimeout(() => fail('timeout', `no complete answer within ${request.timeoutMs} ms`), request.timeoutMs);

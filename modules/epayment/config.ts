@@ -34,7 +34,7 @@ export interface RetryPolicy {
   jitter: number;
   /** Wait after a 429 without Retry-After (doubling per 429 in a row). */
   rateLimitDelayMs: number;
-  /** Retry-After values above this are capped (a vending customer will not wait longer). */
+  /** Longest wait before a retry; told (Retry-After) to wait longer, the call fails with that error instead. */
   maxRetryAfterMs: number;
   /** ErrorCodes that mean "try again" whatever the status. */
   retryableCodes: readonly string[];
@@ -82,7 +82,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxDelayMs: 8_000,
   jitter: 0.2,
   rateLimitDelayMs: 2_000,
-  maxRetryAfterMs: 60_000,
+  maxRetryAfterMs: 30_000,
   retryableCodes: ['6160', '6280'],
 };
 

@@ -39,6 +39,8 @@ export interface Poll {
 
 export const POLL_DEFAULTS = { firstDelayMs: 5_000, intervalMs: 2_000, maxIntervalMs: 10_000 } as const;
 const MIN_INTERVAL_MS = 500;
+// Polling waits out even a long Retry-After, within reason: the customer may still approve.
+const MAX_POLL_RETRY_AFTER_MS = 60_000;
 
 export function pollUntilFinal(reader: StatusReader, reference: string, options: PollOptions): Poll {
   const { clock, onState, onError } = options;
@@ -93,7 +95,7 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
         if (error instanceof ApiError && error.status === 429) {
           // Slower from now on, and not before the service says so.
           intervalMs = Math.min(intervalMs * 2, maxIntervalMs);
-          schedule(Math.max(intervalMs, Math.min(error.retryAfterMs ?? 0, DEFAULT_RETRY.maxRetryAfterMs)));
+          schedule(Math.max(intervalMs, Math.min(error.retryAfterMs ?? 0, MAX_POLL_RETRY_AFTER_MS)));
         } else {
           schedule(Math.min(intervalMs * 2 ** (errorsInRow - 1), maxIntervalMs));
         }

@@ -23,11 +23,10 @@ export function isRetryable(error: unknown, policy: RetryPolicy): boolean {
 
 /** The wait before retry number `retry` (1 for the first retry); `rateLimited` counts 429s in a row. */
 export function retryDelayMs(error: unknown, retry: number, rateLimited: number, policy: RetryPolicy, random: () => number): number {
+  if (error instanceof ApiError && error.retryAfterMs !== undefined) return error.retryAfterMs;
   if (error instanceof ApiError && error.status === 429) {
-    const wait = error.retryAfterMs ?? policy.rateLimitDelayMs * 2 ** Math.max(0, rateLimited - 1);
-    return Math.min(wait, policy.maxRetryAfterMs);
+    return Math.min(policy.rateLimitDelayMs * 2 ** Math.max(0, rateLimited - 1), policy.maxRetryAfterMs);
   }
-  if (error instanceof ApiError && error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, policy.maxRetryAfterMs);
   const backoff = Math.min(policy.baseDelayMs * 2 ** (retry - 1), policy.maxDelayMs);
   return Math.round(backoff * (1 + policy.jitter * random()));
 }
@@ -58,6 +57,8 @@ export async function withRetries<T>(context: RetryContext, attempt: () => Promi
       if (tried >= attempts || !isRetryable(error, policy)) throw error;
       rateLimited = error instanceof ApiError && error.status === 429 ? rateLimited + 1 : 0;
       const delay = retryDelayMs(error, tried, rateLimited, policy, random);
+      // Told to wait longer than a call may take: give the error to the caller, who can come back later.
+      if (delay > policy.maxRetryAfterMs) throw error;
       log.warn(`${what}: try ${tried} of ${attempts} failed (${describeFailure(error)}); retrying in ${delay} ms`);
       await sleep(clock, delay);
     }

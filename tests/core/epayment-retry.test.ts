@@ -90,9 +90,11 @@ describe('epayment retries', () => {
     assert.equal((await pending).state, 'AUTHORIZED');
   });
 
-  it('caps a huge Retry-After', async () => {
-    const error = new ApiError('x', 429, { retryAfterMs: 3_600_000 });
-    assert.equal(retryDelayMs(error, 1, 1, DEFAULT_RETRY, () => 0), 60_000);
+  it('told to wait longer than maxRetryAfterMs, fails with the 429 at once instead of waiting', async () => {
+    service.script('capture', problem(429, undefined, { 'retry-after': '3600' }));
+    await assert.rejects(client.capture(REF, NOK), (e: unknown) => e instanceof ApiError && e.status === 429 && e.retryAfterMs === 3_600_000);
+    assert.equal(service.count('capture'), 1);
+    assert.equal(retryDelayMs(new ApiError('x', 503, { retryAfterMs: 2_000 }), 1, 0, DEFAULT_RETRY, () => 0), 2_000);
   });
 
   it('classifies failures: unparseable and too-large retried, wrong shapes and 4xx not', () => {
