@@ -1,6 +1,7 @@
 // `npm run bench`: the project's performance figures. `--json` prints one JSON object on stdout;
 // each section adds a top-level key (README: "Benchmark").
 import { benchQr, type QrBench } from './qr';
+import { benchEpayment, printEpaymentTable, type EpaymentBench } from './epayment';
 
 const json = process.argv.includes('--json');
 
@@ -20,9 +21,11 @@ function printQrTable(rows: QrBench[]): void {
 
 const report: Record<string, unknown> = {};
 report.qr = await benchQr();
+report.epayment = await benchEpayment();
 
 if (json) {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } else {
   printQrTable(report.qr as QrBench[]);
+  printEpaymentTable(report.epayment as EpaymentBench);
 }
