@@ -33,10 +33,6 @@ export class AdminError extends Error {
   }
 }
 
-export function isAdminPath(path: string): boolean {
-  return path === '/' || path === '/emulator' || path.startsWith('/emulator/');
-}
-
 export function handleAdmin(target: AdminTarget, method: string, url: URL, rawBody: string): RawReply {
   try {
     return route(target, method, url, rawBody);

@@ -8,7 +8,7 @@ import { eventsView, getPaymentView, modificationView } from './payment-views';
 import { PaymentError, type CreateRequest, type PaymentBook } from './payments';
 import type { RateLimiter } from './rate-limits';
 import { empty, json, problem, type Reply } from './replies';
-import type { TokenIssuer } from './tokens';
+import type { TokenCheck, TokenIssuer } from './tokens';
 import type { Amount, Credentials, RateLimits } from './types';
 
 export interface ApiRequest {
@@ -36,6 +36,15 @@ export interface ApiDependencies {
 /** The operations that change a payment, and the ErrorCode of an idempotency conflict for each. */
 const MODIFYING: Record<string, string> = { createPayment: '4020', capturePayment: '4010', refundPayment: '4150', cancelPayment: '4020' };
 const READING = new Set(['getPayment', 'getPaymentEventLog']);
+
+const MODIFICATION_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+const TOKEN_PROBLEMS: Record<Exclude<TokenCheck, 'valid'>, string> = {
+  missing: 'The Authorization header is missing. Send Authorization: Bearer <access token>.',
+  malformed: 'The Authorization header must be "Bearer <access token>".',
+  unknown: 'The access token is not valid.',
+  expired: 'The access token has expired. Fetch a new one from POST /accesstoken/get.',
+};
 
 export class EpaymentApi {
   constructor(private readonly deps: ApiDependencies) {}
@@ -148,12 +157,3 @@ export class EpaymentApi {
     }
   }
 }
-
-const MODIFICATION_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
-
-const TOKEN_PROBLEMS: Record<Exclude<ReturnType<TokenIssuer['check']>, 'valid'>, string> = {
-  missing: 'The Authorization header is missing. Send Authorization: Bearer <access token>.',
-  malformed: 'The Authorization header must be "Bearer <access token>".',
-  unknown: 'The access token is not valid.',
-  expired: 'The access token has expired. Fetch a new one from POST /accesstoken/get.',
-};

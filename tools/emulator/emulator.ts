@@ -2,6 +2,7 @@
 // tests and the admin API drive.
 import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AdminTarget } from './admin';
 import { EpaymentApi } from './api';
@@ -49,8 +50,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     rateLimits: options.rateLimits === false ? false : { ...REAL_RATE_LIMITS, ...options.rateLimits },
   });
 
-  // The certificate also names the host the emulator listens on, when that is a real address.
-  const chain = ensureCertificateChain(options.certDir ?? DEFAULT_CERT_DIR, WILDCARD_HOSTS.has(host) || LOOPBACK_HOSTS.has(host) ? [] : [host]);
+  const chain = ensureCertificateChain(options.certDir ?? DEFAULT_CERT_DIR, certificateHosts(host));
 
   const memory = {
     save: (): Memory => ({ clockOffsetMs: clock.offset, payments: payments.save(), idempotency: idempotency.save(), tokens: tokens.save() }),
@@ -162,6 +162,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 /** What a state file holds, and what a fault with processed:false puts back. */
 type Memory = Omit<SavedState, 'version' | 'savedAt'>;
+
+/**
+ * Names the leaf carries beyond localhost, 127.0.0.1 and ::1: the listen address, or on a wildcard
+ * address this machine's own addresses, so that a device on the LAN can verify the emulator.
+ */
+function certificateHosts(host: string): string[] {
+  if (LOOPBACK_HOSTS.has(host)) return [];
+  if (!WILDCARD_HOSTS.has(host)) return [host];
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((address) => address && !address.internal && (host !== '0.0.0.0' || address.family === 'IPv4'))
+    .map((address) => address!.address.replace(/%.*$/, ''));
+}
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -3,7 +3,7 @@
 // to the contract, then write it (whole, or damaged on purpose) and record what happened.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { handleAdmin, isAdminPath, type AdminTarget } from './admin';
+import { handleAdmin, type AdminTarget } from './admin';
 import type { EpaymentApi } from './api';
 import { isApiPath, matchApiRoute } from './api-routes';
 import type { CounterSet } from './counters';
@@ -60,7 +60,9 @@ export class RequestPipeline {
     }
     this.deps.beforeRequest();
 
-    if (!isApiPath(path) && isAdminPath(path)) {
+    // Everything outside the real API's paths is the emulator's own (pages, admin API, and the
+    // odd /favicon.ico a browser asks for): never faulted, counted or recorded.
+    if (!isApiPath(path)) {
       writeReply(res, handleAdmin(this.deps.admin, method, url, body));
       return;
     }

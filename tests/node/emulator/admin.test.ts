@@ -131,4 +131,10 @@ describe('emulator: admin API', () => {
     const answer = await request(`${context.emulator.baseUrl}/emulator/clock/advance`, { method: 'POST', body: '{nope' });
     assert.equal(answer.status, 400);
   });
+
+  it('keeps what a browser asks for outside the API (a favicon) out of the recorded requests and counters', async () => {
+    assert.equal((await request(`${context.emulator.baseUrl}/favicon.ico`)).status, 404);
+    assert.deepEqual(context.emulator.requests(), []);
+    assert.equal(context.emulator.counters().invalidRequests, 0);
+  });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import tls, { type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import { startEmulator, type Emulator } from '../../../tools/emulator/index';
 import { ApiClient, createBody, json, newReference, request } from './helpers';
@@ -66,6 +66,15 @@ describe('emulator: HTTPS and its certificate chain', () => {
     untrusted.end();
   });
 
+  it('speaks TLS 1.2 with plain RSA key exchange, what a Moddable device offers with DHE_RSA and ECDHE_RSA switched off', async () => {
+    for (const cipher of ['AES128-GCM-SHA256', 'AES128-SHA256', 'AES128-SHA']) {
+      const socket = await connect(port, { ca: emulator.rootCertificatePem, ciphers: cipher, maxVersion: 'TLSv1.2' });
+      assert.equal(socket.getProtocol(), 'TLSv1.2');
+      assert.equal(socket.getCipher().name, cipher);
+      socket.destroy();
+    }
+  });
+
   it('names localhost, 127.0.0.1 and ::1 in the leaf', async () => {
     const socket = await connect(port, { ca: emulator.rootCertificatePem });
     const leaf = socket.getPeerX509Certificate()!;
@@ -115,6 +124,32 @@ describe('emulator: HTTPS and its certificate chain', () => {
 });
 
 describe('emulator: certificate directory', () => {
+  it('on a wildcard address: base URLs on loopback, and a leaf that also names the machine\'s addresses (for a device on the LAN)', async () => {
+    const certDir = mkdtempSync(join(tmpdir(), 'emulator-certs-'));
+    try {
+      const loopback = await startEmulator({ httpsPort: 0 });
+      await loopback.close();
+      // Reuse the CA (only the leaf is made for the new host names).
+      for (const file of ['root-ca.pem', 'root-ca.der', 'root-ca.key.pem', 'intermediate-ca.pem', 'intermediate-ca.key.pem']) {
+        copyFileSync(join(dirname(loopback.rootCertificatePemPath), file), join(certDir, file));
+      }
+      const emulator = await startEmulator({ host: '0.0.0.0', httpsPort: 0, certDir });
+      try {
+        assert.match(emulator.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+        assert.match(emulator.httpsBaseUrl!, /^https:\/\/localhost:\d+$/);
+        const leaf = new X509Certificate(readFileSync(join(certDir, 'server.pem')));
+        const lanAddresses = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4');
+        for (const address of lanAddresses) assert.equal(leaf.checkIP(address!.address), address!.address);
+        assert.equal(leaf.checkHost('localhost'), 'localhost');
+        assert.equal((await request(`${emulator.httpsBaseUrl}/emulator/info`, { ca: loopback.rootCertificatePem })).status, 200);
+      } finally {
+        await emulator.close();
+      }
+    } finally {
+      rmSync(certDir, { recursive: true, force: true });
+    }
+  });
+
   it('creates the chain in a new certDir at first start and reuses it afterwards', async () => {
     const certDir = mkdtempSync(join(tmpdir(), 'emulator-certs-'));
     try {
