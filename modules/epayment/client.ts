@@ -35,18 +35,24 @@ export interface ClientStats {
 }
 
 export class EpaymentClient {
-  readonly config: ResolvedConfig;
+  // Runtime-private (not just TypeScript-private): JSON.stringify or inspect of the client never shows the credentials.
+  readonly #config: ResolvedConfig;
   readonly stats: ClientStats = { requests: 0, tokenFetches: 0 };
   private readonly tokens: AccessTokenCache;
   private readonly log: Log;
 
   constructor(config: EpaymentConfig, private readonly transport: HttpTransport, private readonly clock: Clock) {
-    this.config = resolveConfig(config);
-    const raw = this.config.log;
+    this.#config = resolveConfig(config);
+    const raw = this.#config.log;
     const redact = (text: string) => this.redact(text);
     // Belt and braces: no line leaves the client with a secret in it, whoever wrote it.
     this.log = { info: (m) => raw.info(redact(m)), warn: (m) => raw.warn(redact(m)), error: (m) => raw.error(redact(m)) };
-    this.tokens = new AccessTokenCache(() => this.fetchToken(), clock, this.config.tokenRenewBeforeMs, this.log);
+    this.tokens = new AccessTokenCache(() => this.fetchToken(), clock, this.#config.tokenRenewBeforeMs, this.log);
+  }
+
+  /** The API's base URL, as configured (normalised). */
+  get baseUrl(): string {
+    return this.#config.baseUrl;
   }
 
   /** Fetches (or renews) the access token now, off the customer's path; call it while idle. */
@@ -120,6 +126,11 @@ export class EpaymentClient {
     }, options);
   }
 
+  /** What a dump of the client shows: never the credentials, the token or the transport's records. */
+  toJSON(): { baseUrl: string; stats: ClientStats } {
+    return { baseUrl: this.baseUrl, stats: { ...this.stats } };
+  }
+
   /** Closes kept-alive connections. */
   close(): void {
     this.transport.close?.();
@@ -141,7 +152,7 @@ export class EpaymentClient {
   }
 
   private retryContext(what: string, options?: CallOptions) {
-    const { retry, random } = this.config;
+    const { retry, random } = this.#config;
     return { policy: retry, attempts: options?.attempts ?? retry.attempts, clock: this.clock, log: this.log, random, what };
   }
 
@@ -172,7 +183,7 @@ export class EpaymentClient {
   }
 
   private commonHeaders(): Record<string, string> {
-    const { credentials, system } = this.config;
+    const { credentials, system } = this.#config;
     return {
       'Ocp-Apim-Subscription-Key': credentials.subscriptionKey,
       'Merchant-Serial-Number': credentials.merchantSerialNumber,
@@ -189,10 +200,10 @@ export class EpaymentClient {
     this.stats.requests++;
     const request = {
       method: call.method,
-      url: this.config.baseUrl + call.path,
+      url: this.#config.baseUrl + call.path,
       headers,
-      timeoutMs: this.config.requestTimeoutMs,
-      maxResponseBytes: this.config.maxResponseBytes,
+      timeoutMs: this.#config.requestTimeoutMs,
+      maxResponseBytes: this.#config.maxResponseBytes,
       ...(body === undefined ? {} : { body }),
     };
     const response = await exchange(this.transport, this.clock, request);
@@ -208,7 +219,7 @@ export class EpaymentClient {
   }
 
   private async fetchToken(): Promise<TokenAnswer> {
-    const { credentials } = this.config;
+    const { credentials } = this.#config;
     const headers = { client_id: credentials.clientId, client_secret: credentials.clientSecret, ...this.commonHeaders() };
     const response = await this.send({ what: 'access token', method: 'POST', path: TOKEN_PATH }, headers, undefined);
     const answer = this.answer('access token', response, [200], readToken);
@@ -218,7 +229,7 @@ export class EpaymentClient {
 
   /** Replaces every known secret in `text`. */
   private redact(text: string): string {
-    const { clientSecret, subscriptionKey } = this.config.credentials;
+    const { clientSecret, subscriptionKey } = this.#config.credentials;
     let clean = this.tokens === undefined ? text : this.tokens.redact(text);
     for (const secret of [clientSecret, subscriptionKey]) {
       if (secret.length >= 4 && clean.includes(secret)) clean = clean.split(secret).join('[redacted]');

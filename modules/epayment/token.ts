@@ -6,7 +6,8 @@ import type { Clock } from 'ports/clock';
 import type { Log } from 'ports/log';
 
 export class AccessTokenCache {
-  private token: string | undefined;
+  // Runtime-private, so that no dump of the cache shows the token.
+  #token: string | undefined;
   /** Clock times: renewal is due from renewAt; the token is used until usableUntil. */
   private renewAt = 0;
   private usableUntil = 0;
@@ -24,14 +25,14 @@ export class AccessTokenCache {
   /** A token good for at least one more request. */
   get(): Promise<string> {
     const now = this.clock.now();
-    const current = this.token;
+    const current = this.#token;
     if (current !== undefined && now < this.renewAt) return Promise.resolve(current);
     if (current === undefined || now >= this.usableUntil) {
       this.drop();
       return this.renew();
     }
     return this.renew().catch((error: unknown) => {
-      if (this.token !== current || this.clock.now() >= this.usableUntil) throw error;
+      if (this.#token !== current || this.clock.now() >= this.usableUntil) throw error;
       this.log.warn('access token: renewal failed; using the current token until it expires');
       return current;
     });
@@ -39,24 +40,24 @@ export class AccessTokenCache {
 
   /** After a 401 with `token`: forget it, unless a newer one has replaced it already. */
   invalidate(token: string): void {
-    if (this.token === token) this.drop();
+    if (this.#token === token) this.drop();
   }
 
   drop(): void {
-    this.token = undefined;
+    this.#token = undefined;
     this.renewAt = 0;
     this.usableUntil = 0;
   }
 
   /** `text` with the current token (if any) replaced; for log lines and messages. */
   redact(text: string): string {
-    const token = this.token;
+    const token = this.#token;
     return token !== undefined && token.length >= 8 && text.includes(token) ? text.split(token).join('[redacted]') : text;
   }
 
   /** Milliseconds until renewal is due; 0 when there is no token or it is due now. */
   freshForMs(): number {
-    return this.token === undefined ? 0 : Math.max(0, this.renewAt - this.clock.now());
+    return this.#token === undefined ? 0 : Math.max(0, this.renewAt - this.clock.now());
   }
 
   private renew(): Promise<string> {
@@ -65,7 +66,7 @@ export class AccessTokenCache {
     const pending = this.fetchToken().then((answer) => {
       this.fetches++;
       const lifetime = answer.lifetimeMs;
-      this.token = answer.accessToken;
+      this.#token = answer.accessToken;
       this.renewAt = askedAt + lifetime - Math.min(this.renewBeforeMs, lifetime / 2);
       // Stop using it a little before the end, so a request does not arrive with a dead token.
       this.usableUntil = askedAt + lifetime - Math.min(30_000, lifetime / 4);

@@ -155,7 +155,7 @@ describe('epayment errors', () => {
 
     assert.ok(errors.length >= 8, `${errors.length} failures`);
     const tokens = [...service.validTokens, ...[1, 2, 3, 4, 5].map((n) => `tok-${n}-${'x'.repeat(1000)}`)];
-    const texts = [...log.lines, ...errors.map((e) => `${(e as Error).name} ${(e as Error).message} ${JSON.stringify(e)}`)];
+    const texts = [...log.lines, ...errors.map((e) => `${(e as Error).name} ${(e as Error).message} ${JSON.stringify(e)}`), JSON.stringify(fresh)];
     assert.ok(log.lines.length > 5);
     for (const text of texts) {
       for (const secret of [SECRETS.clientSecret, SECRETS.subscriptionKey, 'SECRET', ...tokens]) {

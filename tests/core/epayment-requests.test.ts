@@ -172,6 +172,6 @@ describe('epayment requests', () => {
     assert.throws(() => new EpaymentClient(testConfig({ system: { name: 'x'.repeat(31) } }), service, service.clock), isConfig);
     assert.throws(() => new EpaymentClient(testConfig({ baseUrl: 'api.vipps.no' }), service, service.clock), isConfig);
     assert.throws(() => new EpaymentClient(testConfig({ baseUrl: 'https://api.vipps.no/epayment' }), service, service.clock), isConfig);
-    assert.equal(new EpaymentClient(testConfig({ baseUrl: 'https://apitest.vipps.no/' }), service, service.clock).config.baseUrl, 'https://apitest.vipps.no');
+    assert.equal(new EpaymentClient(testConfig({ baseUrl: 'https://apitest.vipps.no/' }), service, service.clock).baseUrl, 'https://apitest.vipps.no');
   });
 });

@@ -85,7 +85,7 @@ export async function runSale(options: PayOptions, deps: SaleDeps): Promise<Sale
     }
   };
 
-  io.print(`base URL ${client.config.baseUrl}, reference ${reference}, ${money(amount.value, amount.currency)}`);
+  io.print(`base URL ${client.baseUrl}, reference ${reference}, ${money(amount.value, amount.currency)}`);
   try {
     await client.warmUp();
     io.print(`access token: ok, fresh for ${Math.round(client.tokenFreshForMs() / 60_000)} min`);
