@@ -5,7 +5,7 @@ import https from 'node:https';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import tls, { type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
-import { startEmulator, type Emulator } from '../../../tools/emulator/index';
+import { API_ROUTE_TEMPLATES, startEmulator, type Emulator } from '../../../tools/emulator/index';
 import { ApiClient, createBody, json, newReference, request } from './helpers';
 
 /** The certificates as the server sent them, leaf first, stopping where the chain ends or loops. */
@@ -111,15 +111,27 @@ describe('emulator: HTTPS and its certificate chain', () => {
     assert.deepEqual(der, readFileSync(emulator.rootCertificateDerPath));
   });
 
-  it('runs a whole sale over HTTPS with a client that trusts the root', async () => {
-    const client = new ApiClient(emulator, emulator.httpsBaseUrl, { ca: emulator.rootCertificatePem });
-    const reference = await client.payment();
-    assert.equal(json(await client.get(reference)).state, 'AUTHORIZED');
-    assert.equal((await client.capture(reference, 2500)).status, 200);
-    // URLs handed back follow the scheme and host the client used.
-    const created = await client.create(createBody(newReference(), { qrFormat: { format: 'IMAGE/PNG', size: 200 } }));
-    assert.match(json(created).redirectUrl as string, new RegExp(`^${emulator.httpsBaseUrl}/emulator/qr/[\\w-]+\\.png\\?size=200$`));
-    assert.ok(emulator.counters().tlsHandshakes >= 1);
+  it('serves every API route over HTTPS to a client that trusts the root', async () => {
+    emulator.resetCounters();
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const client = new ApiClient(emulator, emulator.httpsBaseUrl, { ca: emulator.rootCertificatePem, agent });
+      const reference = await client.payment({}, false);
+      assert.equal((await client.forceApprove(reference)).status, 200);
+      assert.equal(json(await client.get(reference)).state, 'AUTHORIZED');
+      assert.equal((await client.capture(reference, 2000)).status, 200);
+      assert.equal((await client.refund(reference, 500)).status, 200);
+      assert.deepEqual(json(await client.cancel(reference)).aggregate.cancelledAmount, { currency: 'NOK', value: 500 });
+      assert.deepEqual(json<Array<{ name: string }>>(await client.events(reference)).map((e) => e.name), ['CREATED', 'AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED']);
+      assert.deepEqual(Object.keys(emulator.counters().requests).sort(), [...API_ROUTE_TEMPLATES].sort());
+      // URLs handed back follow the scheme and host the client used.
+      const created = await client.create(createBody(newReference(), { qrFormat: { format: 'IMAGE/PNG', size: 200 } }));
+      assert.match(json(created).redirectUrl as string, new RegExp(`^${emulator.httpsBaseUrl}/emulator/qr/[\\w-]+\\.png\\?size=200$`));
+      assert.equal(emulator.counters().tlsHandshakes, 1, 'one kept-alive connection');
+      for (const recorded of emulator.requests()) assert.deepEqual(recorded.validationErrors, [], recorded.path);
+    } finally {
+      agent.destroy();
+    }
   });
 });
 
