@@ -3,17 +3,8 @@ const ASCII = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._
 const NORDIC = 'æøåÆØÅäöÄÖüé';
 const EMOJI = ['😀', '🥤', '🍫', '✅', '🇳🇴', '👍🏽'];
 
-/** A small, seedable PRNG (mulberry32), so a failing input can be reproduced. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing input can be reproduced: the emulator's PRNG for faults. */
+export { mulberry32 as random } from '../../tools/emulator/faults';
 
 export type Alphabet = 'ascii' | 'nordic' | 'emoji' | 'mixed';
 
