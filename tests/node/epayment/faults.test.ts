@@ -3,6 +3,8 @@
 // turned into a state.
 import assert from 'node:assert/strict';
 import { ApiError, EpaymentError, TransportError, UnexpectedResponseError } from 'epayment/errors';
+import { pollUntilFinal } from 'epayment/poll';
+import { systemClock } from '../../../hosts/node/system-clock';
 import type { FaultSpec } from '../../../tools/emulator/index';
 import { NOK, assertAllValid, failure, newReference, saleInput, startRig, type Rig } from './support';
 
@@ -14,10 +16,10 @@ const TOKEN = 'POST /accesstoken/get';
 type Fault = Omit<FaultSpec, 'route'>;
 
 // Each capture fault with the outcome the first try meets. Body of a capture answer: ~400 bytes,
-// so a 16-byte drip every 100 ms takes 2.5 s, over the 2 s request timeout.
+// so a 16-byte drip every 100 ms takes 2.5 s, over the 1 s request timeout.
 const CAPTURE_FAULTS: [string, Fault][] = [
   ['latency under the timeout', { kind: 'latency', delayMs: 300 }],
-  ['latency over the timeout (the capture runs after the client gave up)', { kind: 'latency', delayMs: 2_300 }],
+  ['latency over the timeout (the capture runs after the client gave up)', { kind: 'latency', delayMs: 1_300 }],
   ['500', { kind: 'status', status: 500 }],
   ['502', { kind: 'status', status: 502 }],
   ['503 with Retry-After', { kind: 'status', status: 503, retryAfterSeconds: 1 }],
@@ -96,6 +98,25 @@ describe('epayment client against the emulator: faults', function () {
     assert.deepEqual(rig.emulator.payment(reference)?.aggregate.capturedAmount, NOK(2500));
   });
 
+  it('a 429 storm while polling: reads slow down, errors are no state, the poll still ends at AUTHORIZED', async () => {
+    const reference = newReference('pollstorm');
+    await rig.client.createPayment(saleInput(reference));
+    rig.emulator.injectFault({ route: GET, kind: 'status', status: 429, times: 5 });
+    const errors: unknown[] = [];
+    const states: string[] = [];
+    const started = Date.now();
+    const poll = pollUntilFinal(rig.client, reference, { clock: systemClock, firstDelayMs: 0, intervalMs: 500, maxIntervalMs: 1_000, onError: (e) => errors.push(e), onState: (s) => states.push(s.state) });
+    rig.emulator.approve(reference);
+    const final = await poll.result;
+    assert.equal(final.state, 'AUTHORIZED');
+    assert.equal(errors.length, 5);
+    assert.ok(errors.every((e) => e instanceof ApiError && e.status === 429));
+    assert.deepEqual(states, ['AUTHORIZED']);
+    // Each 429 doubles the 500 ms interval, capped here at 1 s: five waits of 1 s, where 500 ms would do.
+    assert.ok(Date.now() - started >= 5_000, `${Date.now() - started} ms`);
+    assert.equal(poll.reads, 6);
+  });
+
   it('create through a reset after it was processed: one payment, the same QR', async () => {
     const reference = newReference('createreset');
     rig.emulator.injectFault({ route: CREATE, kind: 'reset-after-headers' });
@@ -115,7 +136,7 @@ describe('epayment client against the emulator: faults', function () {
       [{ kind: 'malformed-json' }, (e) => e instanceof UnexpectedResponseError && e.reason === 'unparseable'],
       [{ kind: 'oversized-body' }, (e) => e instanceof TransportError && e.kind === 'too-large'],
       [{ kind: 'slow-drip', delayMs: 100 }, (e) => e instanceof TransportError && e.kind === 'timeout'],
-      [{ kind: 'latency', delayMs: 2_300 }, (e) => e instanceof TransportError && e.kind === 'timeout'],
+      [{ kind: 'latency', delayMs: 1_300 }, (e) => e instanceof TransportError && e.kind === 'timeout'],
     ];
     for (const [fault, check] of expectations) {
       rig.emulator.injectFault({ route: GET, ...fault });

@@ -112,6 +112,20 @@ describe('epayment client against the emulator: operations and states', () => {
     });
   }
 
+  it('cancel while the customer is authorizing: 423 (6250) retried, then the error; after approval, 6060', async () => {
+    const { client, emulator } = rig;
+    const reference = newReference('inapp');
+    await client.createPayment(saleInput(reference));
+    emulator.openInApp(reference);
+    const locked = await failure(client.cancel(reference, { cancelTransactionOnly: true }));
+    assert.ok(isApiError(locked, 423, '6250'), String(locked));
+    assert.equal(emulator.requests().filter((r) => r.path.endsWith(`${reference}/cancel`)).length, 4, 'retried as a 423');
+    assert.equal(emulator.payment(reference)?.state, 'CREATED');
+    emulator.approve(reference);
+    const paid = await failure(client.cancel(reference, { cancelTransactionOnly: true }));
+    assert.ok(isApiError(paid, undefined, '6060'), 'the customer just paid');
+  });
+
   it('an unknown reference is a 404 ApiError, not a state', async () => {
     const error = await failure(rig.client.getPayment(newReference('nobody')));
     assert.ok(error instanceof ApiError && error.status === 404);

@@ -44,7 +44,7 @@ describe('epayment client against the emulator: secrets', function () {
       await attempt(() => poll.result);
       const wrong = rig.newClient({ credentials: { ...emulator.credentials, clientSecret: 'S3cret-but-wrong-0002' } }).client;
       await attempt(() => wrong.warmUp());
-      emulator.injectFault({ route: '*', kind: 'latency', delayMs: 2_500, times: 1 });
+      emulator.injectFault({ route: '*', kind: 'latency', delayMs: 1_500, times: 1 });
       await attempt(() => client.getPayment(reference, { attempts: 1 }));
 
       assert.ok(errors.length >= 8, `${errors.length} failures`);

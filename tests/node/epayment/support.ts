@@ -57,7 +57,7 @@ export async function startRig(options: EmulatorOptions = {}, config: Partial<Ep
     const client = new EpaymentClient({
       baseUrl,
       credentials: emulator.credentials,
-      requestTimeoutMs: 2_000,
+      requestTimeoutMs: 1_000,
       log,
       ...config,
       ...overrides,
