@@ -191,7 +191,6 @@ export class EpaymentClient {
       'Vipps-System-Version': system.version,
       'Vipps-System-Plugin-Name': system.pluginName,
       'Vipps-System-Plugin-Version': system.pluginVersion,
-      Accept: 'application/json',
     };
   }
 
