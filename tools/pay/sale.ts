@@ -80,7 +80,7 @@ export async function runSale(options: PayOptions, deps: SaleDeps): Promise<Sale
       io.print(`cancelled: state ${status.state}, cancelled ${money(status.aggregate.cancelledAmount.value, amount.currency)}, captured ${money(status.aggregate.capturedAmount.value, amount.currency)}`);
       return { outcome, reference, final: status };
     } catch (error) {
-      io.print(`cancel failed: ${describe(error)}; nothing was captured, and an unpaid payment expires by itself`);
+      io.print(`cancel failed: ${describe(error)}; nothing was captured: an unpaid payment expires by itself, an authorized one stays reserved until cancelled again with the same reference`);
       return { outcome: 'failed', reference };
     }
   };
