@@ -2,43 +2,24 @@
 // with mcconfig, run headless under xvfb-run, and check what the device code did: the SDK's native
 // encoder's matrix decodes to the URL once drawn, and it sits where the pixel loop says.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import jsQR from 'jsqr';
 import { Framebuffer } from '../../hosts/node/framebuffer';
 import { drawQr, placeQr } from 'qr/draw';
 import { encode } from 'qr/encode';
 import { PixelFormat } from 'qr/pixel-sink';
 import { PAYMENT_QR_BOX, SCREEN_HEIGHT, SCREEN_WIDTH } from 'app/layout';
+import { buildForSimulator, runSimulator, skipWithoutModdable } from '../support/moddable';
 import { BENCH_URL_86 } from '../support/qr-fixtures';
 import { projectRoot } from '../support/xs';
-
-const run = promisify(execFile);
-const moddable = process.env.MODDABLE;
-// mcconfig runs `tsc` from PATH: the project's own TypeScript first.
-const env = { ...process.env, PATH: `${join(projectRoot, 'node_modules/.bin')}:${process.env.PATH}` };
 
 describe('Moddable simulator (sim/moddable_two)', function () {
   this.timeout(180_000);
   let output = '';
 
   before(async function () {
-    if (!moddable) {
-      console.log('      skipped: MODDABLE is not set (install the Moddable SDK to run the firmware in its simulator)');
-      this.skip();
-    }
-    if (spawnSync('sh', ['-c', 'command -v xvfb-run && command -v mcconfig && command -v mcsim'], { env }).status !== 0) {
-      throw new Error('MODDABLE is set but xvfb-run, mcconfig or mcsim is not on PATH');
-    }
-    const buildDir = mkdtempSync(join(tmpdir(), 'qrvend-sim-'));
-    await run('mcconfig', ['-d', '-m', '-p', 'sim/moddable_two', '-t', 'build', '-o', buildDir], { cwd: projectRoot, env, maxBuffer: 64 << 20 });
-    const app = join(buildDir, 'bin/lin/moddable_two/debug', 'main', 'mc.so');
-    // mcsim runs until killed; the app traces everything within its first second.
-    const result = spawnSync('timeout', ['8', 'xvfb-run', '-a', 'stdbuf', '-oL', 'mcsim', app], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
-    output = result.stdout + result.stderr;
+    skipWithoutModdable(this, 'run the firmware in its simulator');
+    // The app traces everything within its first second.
+    output = await runSimulator(await buildForSimulator(projectRoot), 8);
   });
 
   it('draws the sample payment QR at version 6, scale 4, centred in the payment box, little-endian', () => {
