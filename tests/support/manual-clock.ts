@@ -27,10 +27,6 @@ export class ManualClock implements Clock {
     this.pending = this.pending.filter((timer) => timer.id !== handle);
   }
 
-  get timersPending(): number {
-    return this.pending.length;
-  }
-
   /** Moves time forward, firing due timers in order and letting promise chains run between them. */
   async advance(ms: number): Promise<void> {
     const target = this.time + ms;
@@ -45,15 +41,6 @@ export class ManualClock implements Clock {
     }
     this.time = target;
     await settle();
-  }
-
-  /** Runs timers until none is left or `limitMs` has passed. */
-  async runAll(limitMs = 3_600_000): Promise<void> {
-    const end = this.time + limitMs;
-    while (this.pending.length > 0 && this.time < end) {
-      const nextAt = Math.min(...this.pending.map((timer) => timer.at));
-      await this.advance(Math.max(0, Math.min(nextAt, end) - this.time));
-    }
   }
 }
 

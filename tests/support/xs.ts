@@ -2,7 +2,7 @@
 // module (node:assert/strict mapped to the XS stand-in), and xsnap runs it. `-q` makes every
 // print() line start with the engine's metering count, which the benchmark reads.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,10 +44,4 @@ export async function runXsFile(file: string, { meter = false } = {}): Promise<X
 
 export async function runXs(source: string, options: { meter?: boolean } = {}): Promise<XsRun> {
   return runXsFile(await bundleForXs(source), options);
-}
-
-export function writeTemp(name: string, contents: string): string {
-  const file = join(bundleDir, name);
-  writeFileSync(file, contents);
-  return file;
 }
