@@ -38,6 +38,8 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
   /** ErrorCodes that mean "try again" whatever the status. */
   retryableCodes: readonly string[];
+  /** ErrorCodes never retried whatever the status (a 5xx included): trying again cannot help. */
+  finalCodes: readonly string[];
 }
 
 export interface EpaymentConfig {
@@ -83,7 +85,10 @@ export const DEFAULT_RETRY: RetryPolicy = {
   jitter: 0.2,
   rateLimitDelayMs: 2_000,
   maxRetryAfterMs: 30_000,
+  // 6160: locked, try again; 6280: "Capture failed, please try again later".
   retryableCodes: ['6160', '6280'],
+  // 6260: "Funds unavailable". Final for now: the caller reports it; a blind retry would only repeat it.
+  finalCodes: ['6260'],
 };
 
 export const DEFAULTS = {

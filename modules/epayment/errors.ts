@@ -75,6 +75,27 @@ export function isApiError(error: unknown, status?: number, code?: string): erro
   return error instanceof ApiError && (status === undefined || error.status === status) && (code === undefined || error.code === code);
 }
 
+/**
+ * ErrorCodes the machine branches on (problem+json extraDetails {name: 'ErrorCode'}). Branch on
+ * these with isApiError(error, status?, code), never on the title text.
+ */
+export const ERROR_CODES = {
+  /** Cancel with cancelTransactionOnly of an authorized payment: the customer just paid. */
+  authorizedNotCancelled: '6060',
+  /** Capture after a cancel, the service's own at the capture deadline included. */
+  captureAfterCancel: '6070',
+  /** Capture before authorization. */
+  captureBeforeAuthorization: '6080',
+  /** Captures would exceed the authorized amount. */
+  captureAmountTooHigh: '6090',
+  /** Cancel while the customer is mid-authorization (423): try again shortly. */
+  customerAuthorizing: '6250',
+  /** Capture refused: the customer's funds are unavailable. Final; not retried. */
+  fundsUnavailable: '6260',
+  /** Capture failed, please try again later. Retried with the same idempotency key. */
+  captureFailedTryLater: '6280',
+} as const;
+
 /** Text from the server, made safe for a message: printable ASCII, short. */
 export function cleanText(text: string, max = 80): string {
   const printable = text.replace(/[^\x20-\x7e]/g, '?');

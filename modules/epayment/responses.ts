@@ -69,7 +69,10 @@ function readAggregate(r: ShapeReader, value: unknown): Aggregate {
   };
 }
 
-/** GetPaymentResponse and ModificationResponse: the fields both have. */
+/**
+ * GetPaymentResponse and ModificationResponse: the fields both have, and the optional ones the client
+ * uses. Fields the client does not know are ignored, never refused: the service adds fields over time.
+ */
 export function readPaymentStatus(json: unknown, reference: string, what: string, status: number): PaymentStatus {
   const r: ShapeReader = new ShapeReader(what, status);
   const p = r.object(json, 'body');
@@ -82,6 +85,8 @@ export function readPaymentStatus(json: unknown, reference: string, what: string
   };
   const redirectUrl = r.optionalString(p.redirectUrl, 'redirectUrl');
   if (redirectUrl !== undefined) result.redirectUrl = redirectUrl;
+  const guaranteedUntil = r.optionalString(p.captureGuaranteedUntil, 'captureGuaranteedUntil');
+  if (guaranteedUntil !== undefined) result.captureGuaranteedUntil = guaranteedUntil;
   return result;
 }
 

@@ -8,12 +8,14 @@ import type { Log } from 'ports/log';
 /**
  * Retried: no or broken answer (network, timeout, too large, unparseable body), 5xx, 408, 423
  * (locked), 429 (slow down), and the configured "try again" ErrorCodes. Other 4xx are final, and
- * so is a well-formed answer of the wrong shape (trying again would get the same).
+ * so is a well-formed answer of the wrong shape (trying again would get the same), and so is an
+ * answer with one of the policy's final ErrorCodes, whatever its status.
  */
 export function isRetryable(error: unknown, policy: RetryPolicy): boolean {
   if (error instanceof TransportError) return true;
   if (error instanceof UnexpectedResponseError) return error.reason === 'unparseable';
   if (error instanceof ApiError) {
+    if (error.code !== undefined && policy.finalCodes.includes(error.code)) return false;
     const s = error.status;
     if (s >= 500 || s === 408 || s === 423 || s === 429) return true;
     return error.code !== undefined && policy.retryableCodes.includes(error.code);

@@ -37,6 +37,12 @@ export interface PaymentStatus {
   pspReference: string;
   /** Present on getPayment answers that carry it. */
   redirectUrl?: string;
+  /**
+   * getPayment, since August 2026: until when a capture is guaranteed to succeed (ISO 8601 date-time,
+   * as sent). Absent on older answers and on modification answers. Past it a capture may still
+   * succeed, or fail with 6260; the capture deadline (180 days NOK, 14 days DKK/EUR) comes later.
+   */
+  captureGuaranteedUntil?: string;
 }
 
 export interface CreatedPayment {

@@ -93,8 +93,16 @@ export class FakeService implements HttpTransport {
       if (typeof next === 'function') return next(request);
       return next;
     }
-    return this.normal(route, request);
+    // As the real service: the same idempotency key on a modification returns the first answer.
+    const key = request.method === 'POST' ? request.headers['Idempotency-Key'] : undefined;
+    const remembered = key === undefined ? undefined : this.idempotent.get(key);
+    if (remembered) return remembered;
+    const response = this.normal(route, request);
+    if (key !== undefined && response.status < 300) this.idempotent.set(key, response);
+    return response;
   }
+
+  private readonly idempotent = new Map<string, HttpResponse>();
 
   private normal(route: Route, request: HttpRequest): HttpResponse {
     if (route === 'token') {

@@ -3,11 +3,26 @@
 import assert from 'node:assert/strict';
 import { EpaymentClient } from 'epayment/client';
 import { EpaymentError, TransportError, UnexpectedResponseError } from 'epayment/errors';
-import { pollUntilFinal } from 'epayment/poll';
+import { pollUntilFinal, type StatusReader } from 'epayment/poll';
 import type { PaymentState, PaymentStatus } from 'epayment/types';
 import { FakeService, json, problem, testConfig } from './epayment-fakes';
 
 const REF = 'poll-test-0001';
+
+/** A reader whose answers the test hands out by hand; until then a read hangs. */
+class HandReader implements StatusReader {
+  readonly pending: Array<{ resolve(status: PaymentStatus): void; reject(error: unknown): void }> = [];
+  getPayment(): Promise<PaymentStatus> {
+    return new Promise<PaymentStatus>((resolve, reject) => this.pending.push({ resolve, reject }));
+  }
+}
+
+function status(state: PaymentState): PaymentStatus {
+  const nok = (value: number) => ({ currency: 'NOK' as const, value });
+  return { reference: REF, state, amount: nok(2500), aggregate: { authorizedAmount: nok(state === 'AUTHORIZED' ? 2500 : 0), capturedAmount: nok(0), cancelledAmount: nok(0), refundedAmount: nok(0) }, pspReference: 'psp-1' };
+}
+
+const isTimeout = (e: unknown) => e instanceof EpaymentError && e.kind === 'timeout';
 
 describe('epayment polling', () => {
   let service: FakeService;
@@ -122,7 +137,88 @@ describe('epayment polling', () => {
     await assert.rejects(poll.result, (e: unknown) => e instanceof EpaymentError && e.kind === 'timeout');
   });
 
-  it('refuses an interval that would break the rate limit', () => {
+  it('refuses an interval that would break the rate limit, and a read timeout that is not positive', () => {
     assert.throws(() => pollUntilFinal(client, REF, { clock: service.clock, intervalMs: 400 }), RangeError);
+    assert.throws(() => pollUntilFinal(client, REF, { clock: service.clock, readTimeoutMs: 0 }), RangeError);
+  });
+
+  it('an onState that throws ends the poll with its error, and nothing is read after it', async () => {
+    const bug = new Error('screen update failed');
+    const poll = pollUntilFinal(client, REF, { clock: service.clock, onState: () => { throw bug; } });
+    await service.clock.advance(5_000);
+    await assert.rejects(poll.result, (e: unknown) => e === bug);
+    await service.clock.advance(60_000);
+    assert.equal(service.count('get'), 1);
+  });
+
+  it('an onState that throws on the final state ends the poll with its error, not the state', async () => {
+    service.setState(REF, 'AUTHORIZED');
+    const bug = new Error('journal full');
+    const poll = pollUntilFinal(client, REF, { clock: service.clock, onState: () => { throw bug; } });
+    await service.clock.advance(5_000);
+    await assert.rejects(poll.result, (e: unknown) => e === bug);
+  });
+
+  it('an onError that throws ends the poll with its error', async () => {
+    service.script('get', problem(503));
+    const bug = new Error('log failed');
+    const poll = pollUntilFinal(client, REF, { clock: service.clock, onError: () => { throw bug; } });
+    await service.clock.advance(5_000);
+    await assert.rejects(poll.result, (e: unknown) => e === bug);
+    await service.clock.advance(60_000);
+    assert.equal(service.count('get'), 1);
+  });
+
+  it('a reader that throws instead of rejecting ends the poll with that error', async () => {
+    const bug = new Error('not a client');
+    const poll = pollUntilFinal({ getPayment: () => { throw bug; } }, REF, { clock: service.clock, firstDelayMs: 0 });
+    await service.clock.advance(0);
+    await assert.rejects(poll.result, (e: unknown) => e === bug);
+  });
+
+  it('a read that never settles ends the poll with a timeout after readTimeoutMs (30 s by default), never a state', async () => {
+    const reader = new HandReader();
+    const states: PaymentState[] = [];
+    const poll = pollUntilFinal(reader, REF, { clock: service.clock, onState: (s) => states.push(s.state) });
+    let settled = false;
+    poll.result.then(() => { settled = true; }, () => { settled = true; });
+    await service.clock.advance(5_000 + 29_999);
+    assert.equal(settled, false);
+    await service.clock.advance(1);
+    assert.equal(settled, true);
+    await assert.rejects(poll.result, isTimeout);
+    // The answer that comes after the watchdog is ignored.
+    reader.pending[0]!.resolve(status('AUTHORIZED'));
+    await service.clock.advance(10_000);
+    assert.deepEqual(states, []);
+    assert.equal(reader.pending.length, 1, 'no read after the timeout');
+  });
+
+  it('the read watchdog is per read: answers within readTimeoutMs keep polling', async () => {
+    const reader = new HandReader();
+    const poll = pollUntilFinal(reader, REF, { clock: service.clock, readTimeoutMs: 1_000, firstDelayMs: 0 });
+    for (let i = 0; i < 5; i++) {
+      await service.clock.advance(900);
+      reader.pending[i]!.resolve(status('CREATED'));
+      await service.clock.advance(2_000);
+    }
+    assert.equal(reader.pending.length, 6);
+    await service.clock.advance(1_000);
+    await assert.rejects(poll.result, isTimeout);
+  });
+
+  it('the deadline ends a poll whose read is in flight', async () => {
+    const reader = new HandReader();
+    const poll = pollUntilFinal(reader, REF, { clock: service.clock, deadlineMs: 8_000 });
+    let settled = false;
+    poll.result.then(() => { settled = true; }, () => { settled = true; });
+    await service.clock.advance(7_999);
+    assert.equal(reader.pending.length, 1, 'the read is in flight');
+    assert.equal(settled, false);
+    await service.clock.advance(1);
+    await assert.rejects(poll.result, isTimeout);
+    reader.pending[0]!.resolve(status('AUTHORIZED'));
+    await service.clock.advance(1_000);
+    assert.equal(settled, true);
   });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { EpaymentClient } from 'epayment/client';
 import { DEFAULT_RETRY } from 'epayment/config';
-import { ApiError, TransportError, UnexpectedResponseError } from 'epayment/errors';
+import { ApiError, ERROR_CODES, TransportError, UnexpectedResponseError, isApiError } from 'epayment/errors';
 import { isRetryable, retryDelayMs } from 'epayment/retry';
 import { FakeService, drive, problem, testConfig } from './epayment-fakes';
 
@@ -57,6 +57,26 @@ describe('epayment retries', () => {
     service.script('capture', problem(423), problem(400, '6160'), problem(409, '6280'));
     await drive(service.clock, client.capture(REF, NOK));
     assert.equal(service.count('capture'), 4);
+  });
+
+  it('retries 6280 "Capture failed, please try again later" at 400, and a capture then succeeds', async () => {
+    assert.ok(DEFAULT_RETRY.retryableCodes.includes('6280'));
+    service.script('capture', problem(400, '6280'), problem(400, '6280'));
+    const status = await drive(service.clock, client.capture(REF, NOK));
+    assert.equal(status.aggregate.capturedAmount.value, 2500);
+    assert.equal(service.count('capture'), 3);
+    assert.deepEqual(new Set(service.of('capture').map((r) => r.headers['Idempotency-Key'])), new Set([`capture-2500-${REF}`]));
+  });
+
+  it('does not retry 6260 "Funds unavailable", whatever the status: the caller gets it at once', async () => {
+    for (const status of [400, 409, 500, 503]) {
+      const before = service.count('capture');
+      service.script('capture', problem(status, ERROR_CODES.fundsUnavailable));
+      await assert.rejects(client.capture(REF, NOK), (e: unknown) => isApiError(e, status, '6260'));
+      assert.equal(service.count('capture') - before, 1, `HTTP ${status}`);
+    }
+    assert.ok(!isRetryable(new ApiError('x', 503, { code: '6260' }), DEFAULT_RETRY));
+    assert.ok(isRetryable(new ApiError('x', 503, { code: '6261' }), DEFAULT_RETRY));
   });
 
   it('does not retry other 4xx: 400, 403, 404, 409, 422', async () => {

@@ -92,6 +92,13 @@ function route(target: AdminTarget, method: string, url: URL, rawBody: string): 
     else target[action](reference);
     return jsonReply(200, target.payment(reference));
   }
+  if ((m = is('POST', /^\/emulator\/payments\/([^/]+)\/funds-unavailable$/))) {
+    const reference = decodeURIComponent(m[1]!);
+    const unavailable = parseBody(rawBody).unavailable ?? true;
+    if (typeof unavailable !== 'boolean') throw new AdminError(400, 'unavailable must be true or false');
+    target.fundsUnavailable(reference, unavailable);
+    return jsonReply(200, target.payment(reference));
+  }
   if (is('GET', /^\/emulator\/clock$/)) return jsonReply(200, clock(target));
   if (is('POST', /^\/emulator\/clock\/advance$/)) {
     const seconds = Number(parseBody(rawBody).seconds);

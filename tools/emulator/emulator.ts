@@ -88,6 +88,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reject: (reference) => void payments.reject(reference),
     expire: (reference) => void payments.expire(reference),
     openInApp: (reference) => void payments.openInApp(reference),
+    fundsUnavailable: (reference, unavailable = true) => void payments.setFundsUnavailable(reference, unavailable),
     advanceClock(seconds) {
       clock.advance(seconds);
       payments.sweep();
@@ -150,7 +151,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port: options.port ?? 0,
     httpsPort: options.httpsPort ?? false,
     tls: { key: chain.key, cert: chain.cert },
-    counters,
     handler: pipeline.handle,
   });
   const listening = await transport.listen();

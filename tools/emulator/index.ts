@@ -4,6 +4,7 @@
 export { DEFAULT_CREDENTIALS, credentialsFromEnv } from './credentials';
 export { DEFAULT_CERT_DIR, startEmulator } from './emulator';
 export { API_ROUTE_TEMPLATES } from './api-routes';
+export { CAPTURE_GUARANTEE_MS, captureDeadlineMs } from './payments';
 export type {
   Counters,
   Credentials,

@@ -70,6 +70,7 @@ export class OpenApiContract {
     for (const [api, file] of Object.entries(SPEC_FILES)) {
       const doc = parseYaml(readFileSync(referenceDir + file, 'utf8')) as Json;
       patchAmbiguities(doc);
+      declareNewerFields(doc);
       registerUnknownFormats(this.ajv, doc);
       this.ajv.addSchema(doc, api);
       this.collectOperations(api, doc);
@@ -276,6 +277,20 @@ function patchAmbiguities(doc: Json): void {
       if (target.properties && !target.required) target.required = Object.keys(target.properties as Json);
     }
   }
+}
+
+/**
+ * Fields the service added after the vendored spec (ePayment changelog, August 2026), declared
+ * here so that the emulator's own answers are held to them like every other field. Nothing else is
+ * loosened: schemas that allowed other properties still do, and none that refused them now allows them.
+ */
+function declareNewerFields(doc: Json): void {
+  const schemas = ((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>;
+  const getPayment = schemas.GetPaymentResponse;
+  if (!getPayment) return;
+  const properties = (getPayment.properties ??= {}) as Json;
+  // Until when a capture of this payment is guaranteed to succeed; optional.
+  properties.captureGuaranteedUntil ??= { type: 'string', format: 'date-time' };
 }
 
 /**

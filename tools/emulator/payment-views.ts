@@ -1,10 +1,11 @@
 // The service's JSON answers for a payment, built from the emulator's record: GetPaymentResponse,
 // the event log (PaymentEvent[]) and ModificationResponse, as the spec names them.
-import type { CreateRequest } from './payments';
+import { captureGuaranteedUntil, type CreateRequest } from './payments';
 import type { PaymentRecord } from './types';
 
 export function getPaymentView(record: PaymentRecord): Record<string, unknown> {
   const request = record.request as CreateRequest;
+  const guaranteedUntil = captureGuaranteedUntil(record);
   return {
     aggregate: structuredClone(record.aggregate),
     amount: { ...record.amount },
@@ -16,6 +17,8 @@ export function getPaymentView(record: PaymentRecord): Record<string, unknown> {
     ...(request.userFlow !== 'PUSH_MESSAGE' ? { redirectUrl: record.targetUrl } : {}),
     reference: record.reference,
     ...(request.metadata ? { metadata: { ...request.metadata } } : {}),
+    // Since August 2026, newer than the vendored spec (openapi.ts declares it): authorized payments only.
+    ...(guaranteedUntil ? { captureGuaranteedUntil: guaranteedUntil } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
 //   CREATED --customer rejects---> ABORTED
 //   CREATED --10 minutes---------> EXPIRED
 //   CREATED --merchant cancels---> TERMINATED
+//   AUTHORIZED, money still reserved --capture deadline--> the service cancels the remainder
 //
 // Error codes are the ePayment API's documented four-digit codes (extraDetails ErrorCode).
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -12,6 +13,19 @@ import type { Amount, EventName, PaymentRecord } from './types';
 
 /** The customer has 10 minutes in total (5 to open the app from the QR, 5 in the app). */
 export const PAYMENT_EXPIRY_MS = 10 * 60 * 1000;
+
+const DAY_MS = 24 * 3600 * 1000;
+/** What get payment sends as captureGuaranteedUntil: authorization + 7 days (the card schemes' shortest guarantee). */
+export const CAPTURE_GUARANTEE_MS = 7 * DAY_MS;
+
+/**
+ * An authorized payment not captured within this, from its authorization, is cancelled by the
+ * service: 180 days in Norway (NOK), 14 days in Denmark and Finland (DKK, EUR). The emulator gives
+ * every other currency the shorter 14 days.
+ */
+export function captureDeadlineMs(currency: string): number {
+  return currency === 'NOK' ? 180 * DAY_MS : 14 * DAY_MS;
+}
 
 const MINIMUM_AMOUNT: Record<string, number> = { NOK: 100, DKK: 1, EUR: 1 };
 const CARD_PASSTHROUGH_ONLY = new Set(['SEK', 'USD', 'GBP']);
@@ -114,11 +128,13 @@ export class PaymentBook {
     const record = this.get(reference);
     if (record.state === 'AUTHORIZED') throw new PaymentError(400, '6230', 'Payment is already reserved', `The payment with reference ${reference} has already been reserved (AUTHORIZED).`);
     if (record.state !== 'CREATED') throw new PaymentError(400, '10010', 'Approve failed', `The payment cannot be approved. Invalid state: ${record.state}.`);
+    const now = this.clock.now();
     record.state = 'AUTHORIZED';
     record.customerAuthorizing = false;
+    record.authorizedAt = now;
     record.aggregate.authorizedAmount = { ...record.amount };
     if ((record.request as CreateRequest).profile?.scope) record.profileSub = randomUUID();
-    addEvent(record, 'AUTHORIZED', record.amount, this.clock.now());
+    addEvent(record, 'AUTHORIZED', record.amount, now);
     return record;
   }
 
@@ -140,13 +156,26 @@ export class PaymentBook {
     return record;
   }
 
+  /** From now on captures of this payment are refused with 6260 "Funds unavailable" (false: they succeed again). */
+  setFundsUnavailable(reference: string, unavailable: boolean): PaymentRecord {
+    const record = this.get(reference);
+    record.fundsUnavailable = unavailable;
+    return record;
+  }
+
   capture(reference: string, amount: Amount, idempotencyKey: string | undefined): PaymentRecord {
     const record = this.get(reference);
     checkModificationAmount(record, amount);
     if (record.state === 'CREATED') throw new PaymentError(400, '6080', 'Cannot capture before reservation', 'The amount you tried to capture is not reserved. The user must accept the payment before capture can be done.');
     if (record.state !== 'AUTHORIZED') throw new PaymentError(400, '6200', 'Payment cannot be captured', `Reference ${reference} cannot be captured. Invalid state: ${record.state}.`);
     const { authorizedAmount, capturedAmount, cancelledAmount } = record.aggregate;
-    if (cancelledAmount.value > 0) throw new PaymentError(400, '6070', 'Cannot capture a cancelled payment', 'Cannot capture a payment that has been cancelled. Check the payment event log.');
+    if (cancelledAmount.value > 0) {
+      const detail = record.cancelledAtDeadline
+        ? `The payment was not captured within the capture deadline (${captureDeadlineMs(record.amount.currency) / DAY_MS} days) and has been cancelled. Check the payment event log.`
+        : 'Cannot capture a payment that has been cancelled. Check the payment event log.';
+      throw new PaymentError(400, '6070', 'Cannot capture a cancelled payment', detail);
+    }
+    if (record.fundsUnavailable) throw new PaymentError(400, '6260', 'Funds unavailable', `The funds for reference ${reference} are not available. The capture cannot be done.`);
     if (capturedAmount.value + amount.value > authorizedAmount.value) {
       throw new PaymentError(400, '6090', 'Capture amount too high', `The total capture amount (${capturedAmount.value + amount.value}) exceeds the reserved amount (${authorizedAmount.value}).`);
     }
@@ -193,7 +222,11 @@ export class PaymentBook {
     return record;
   }
 
-  /** Expires every CREATED payment whose time is up, stamped at the moment it expired. */
+  /**
+   * What the service does by itself, stamped at the moment it happened: expires every CREATED
+   * payment whose time is up, and cancels what is still reserved on an authorized payment past its
+   * capture deadline (the remainder not captured; the state stays AUTHORIZED).
+   */
   sweep(): void {
     const now = this.clock.now();
     for (const record of this.byReference.values()) {
@@ -201,6 +234,15 @@ export class PaymentBook {
         record.state = 'EXPIRED';
         record.customerAuthorizing = false;
         addEvent(record, 'EXPIRED', record.amount, record.expiresAt);
+      } else if (record.state === 'AUTHORIZED') {
+        const { authorizedAmount, capturedAmount, cancelledAmount } = record.aggregate;
+        const reserved = authorizedAmount.value - capturedAmount.value - cancelledAmount.value;
+        const deadline = authorizedAt(record) + captureDeadlineMs(record.amount.currency);
+        if (reserved > 0 && now >= deadline) {
+          cancelledAmount.value += reserved;
+          record.cancelledAtDeadline = true;
+          addEvent(record, 'CANCELLED', { currency: record.amount.currency, value: reserved }, deadline);
+        }
       }
     }
   }
@@ -226,6 +268,18 @@ export class PaymentBook {
     addEvent(record, state, record.amount, this.clock.now());
     return record;
   }
+}
+
+/** Emulator time of the authorization; a record saved before authorizedAt existed has it in its AUTHORIZED event. */
+export function authorizedAt(record: PaymentRecord): number {
+  if (record.authorizedAt !== undefined) return record.authorizedAt;
+  const event = record.events.find((e) => e.name === 'AUTHORIZED');
+  return event ? Date.parse(event.timestamp) : record.createdAt;
+}
+
+/** captureGuaranteedUntil for get payment: only while authorized. */
+export function captureGuaranteedUntil(record: PaymentRecord): string | undefined {
+  return record.state === 'AUTHORIZED' ? new Date(authorizedAt(record) + CAPTURE_GUARANTEE_MS).toISOString() : undefined;
 }
 
 function checkCreate(request: CreateRequest, now: number): void {

@@ -53,6 +53,8 @@ export class RequestPipeline {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const path = url.pathname;
+    // Only a connection that carries the API is what a sale costs (pages and admin calls are not).
+    if (isApiPath(path)) this.deps.counters.apiRequestOn(req.socket, scheme === 'https');
     const body = await readBody(req, MAX_REQUEST_BYTES);
     if (body === undefined) {
       writeReply(res, problem(413, 'Payload Too Large', `The request body is over ${MAX_REQUEST_BYTES} bytes.`));

@@ -1,10 +1,9 @@
 // The listening side: an HTTP server and, beside it, an HTTPS server with the emulator's chain. It
-// counts TCP connections and TLS handshakes (what a sale costs a device on a 240 MHz chip), keeps
-// connections alive like the real service, and closes every socket on close.
+// keeps connections alive like the real service and closes every socket on close. (Connections are
+// counted by the request pipeline, which knows which of them carried API requests.)
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { CounterSet } from './counters';
 
 export type Scheme = 'http' | 'https';
 
@@ -16,7 +15,6 @@ export interface TransportOptions {
   port: number;
   httpsPort: number | false;
   tls?: { key: string; cert: string };
-  counters: CounterSet;
   handler: RequestHandler;
 }
 
@@ -32,7 +30,7 @@ export class Transport {
   constructor(private readonly options: TransportOptions) {}
 
   async listen(): Promise<Listening> {
-    const { host, port, httpsPort, tls, counters, handler } = this.options;
+    const { host, port, httpsPort, tls, handler } = this.options;
     const httpServer = http.createServer((req, res) => handler(req, res, 'http', req.socket));
     this.watch(httpServer);
     const listening: Listening = { httpPort: await listenOn(httpServer, port, host) };
@@ -42,7 +40,6 @@ export class Transport {
         // Node keeps the TCP socket under a server-side TLS socket as `_parent`.
         handler(req, res, 'https', (req.socket as Socket & { _parent?: Socket })._parent);
       });
-      httpsServer.on('secureConnection', () => counters.tlsHandshakeDone());
       this.watch(httpsServer);
       listening.httpsPort = await listenOn(httpsServer, httpsPort, host);
     }
@@ -67,7 +64,6 @@ export class Transport {
     // Like the service: connections stay open between requests, so a client can reuse one.
     server.keepAliveTimeout = 30_000;
     server.on('connection', (socket: Socket) => {
-      this.options.counters.connectionAccepted();
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });

@@ -134,10 +134,18 @@ export interface PaymentRecord {
   customerAuthorizing: boolean;
   /** profile.sub once authorized, when profile.scope was asked for. */
   profileSub?: string;
+  /** Emulator time (ms) of the authorization. */
+  authorizedAt?: number;
+  /** Set by the tester: captures are refused with 6260 "Funds unavailable". */
+  fundsUnavailable?: boolean;
+  /** The service cancelled the remainder at the capture deadline. */
+  cancelledAtDeadline?: boolean;
 }
 
 export interface Counters {
+  /** Connections that carried at least one API request (ePayment or access token), on both ports. */
   connections: number;
+  /** TLS handshakes of those connections. */
   tlsHandshakes: number;
   /** Key: route template, e.g. 'POST /epayment/v1/payments'. */
   requests: Record<string, number>;
@@ -173,7 +181,9 @@ export interface Emulator {
   expire(reference: string): void;
   /** The customer opens the payment in the app (scans the QR): cancel answers 423 until they act. */
   openInApp(reference: string): void;
-  /** Emulator time jumps ahead: tokens and the 10-minute payment expiry follow it. */
+  /** Captures of this payment answer 400 ErrorCode 6260 "Funds unavailable" (until called with false). */
+  fundsUnavailable(reference: string, unavailable?: boolean): void;
+  /** Emulator time jumps ahead: tokens, the 10-minute payment expiry and the capture deadline follow it. */
   advanceClock(seconds: number): void;
   /** Emulator time in ms since the epoch. */
   now(): number;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
 import { startEmulator, type Emulator } from '../../../tools/emulator/index';
-import { ApiClient, createBody, newReference } from './helpers';
+import { ApiClient, createBody, newReference, request } from './helpers';
 
 /** One sale as a device does it: token, create, a few polls, capture. */
 async function sale(client: ApiClient, emulator: Emulator): Promise<void> {
@@ -13,6 +13,10 @@ async function sale(client: ApiClient, emulator: Emulator): Promise<void> {
   emulator.approve(reference);
   await client.get(reference);
   assert.equal((await client.capture(reference, 2500)).status, 200);
+}
+
+async function authorizedPayment(emulator: Emulator): Promise<string> {
+  return new ApiClient(emulator).payment();
 }
 
 describe('emulator: counters (what one sale costs)', () => {
@@ -63,6 +67,63 @@ describe('emulator: counters (what one sale costs)', () => {
     }
     assert.equal(emulator.counters().connections, 1);
     assert.equal(emulator.counters().tlsHandshakes, 1);
+  });
+
+  it('does not count connections that carried only admin calls, pages, a favicon or other non-API paths', async () => {
+    const { baseUrl, httpsBaseUrl, rootCertificatePem: ca } = emulator;
+    const reference = await authorizedPayment(emulator);
+    const token = new URL(emulator.payment(reference)!.targetUrl).pathname.split('/').pop()!;
+    emulator.resetCounters();
+    // Each on a fresh connection (agent: false), over HTTP and over HTTPS.
+    for (const [base, tls] of [[baseUrl, {}], [httpsBaseUrl!, { ca }]] as const) {
+      for (const path of ['/', '/emulator/info', '/emulator/counters', `/emulator/payments/${reference}`, `/emulator/qr/${token}.svg`, `/emulator/pay/${token}`, '/favicon.ico', '/robots.txt', '/emulator/root.pem']) {
+        await request(base + path, { agent: false, ...tls });
+      }
+      await request(`${base}/emulator/clock/advance`, { method: 'POST', body: '{"seconds":1}', agent: false, ...tls });
+    }
+    assert.deepEqual(emulator.counters(), { connections: 0, tlsHandshakes: 0, requests: {}, invalidRequests: 0, invalidResponses: 0 });
+  });
+
+  it('counts a connection once when it carries API requests, however many, and admin calls on it add nothing', async () => {
+    for (const [base, tls, agent] of [
+      [emulator.baseUrl, {}, new http.Agent({ keepAlive: true, maxSockets: 1 })],
+      [emulator.httpsBaseUrl!, { ca: emulator.rootCertificatePem }, new https.Agent({ keepAlive: true, maxSockets: 1 })],
+    ] as const) {
+      emulator.resetCounters();
+      try {
+        // Admin first on the connection: not counted yet.
+        await request(`${base}/emulator/info`, { agent, ...tls });
+        assert.equal(emulator.counters().connections, 0);
+        const client = new ApiClient(emulator, base, { agent, ...tls });
+        await client.fetchToken();
+        const reference = await client.payment();
+        await client.get(reference);
+        await request(`${base}/emulator/counters`, { agent, ...tls });
+        await client.get(reference);
+        assert.equal((await client.capture(reference, 2500)).status, 200);
+      } finally {
+        agent.destroy();
+      }
+      const counters = emulator.counters();
+      assert.equal(counters.connections, 1, base);
+      assert.equal(counters.tlsHandshakes, base.startsWith('https') ? 1 : 0, base);
+      assert.equal(Object.values(counters.requests).reduce((a, b) => a + b, 0), 5);
+    }
+  });
+
+  it('counts a kept-alive connection in the window where it first carries an API request, not again after a reset', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const client = new ApiClient(emulator, emulator.baseUrl, { agent });
+      await client.fetchToken();
+      assert.equal(emulator.counters().connections, 1);
+      emulator.resetCounters();
+      await client.fetchToken();
+      assert.equal(emulator.counters().connections, 0, 'the same connection, already counted');
+      assert.equal(emulator.counters().requests['POST /accesstoken/get'], 1);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('counts invalid requests, and resets', async () => {

@@ -126,6 +126,25 @@ describe('emulator: the contract check itself', () => {
     assert.notDeepEqual(contract.validateResponse('forceApprove', 200, undefined, 'unexpected'), []);
   });
 
+  it('holds captureGuaranteedUntil (newer than the vendored spec) to a date-time, and loosens nothing else', () => {
+    const nok = (value: number) => ({ currency: 'NOK', value });
+    const payment = {
+      aggregate: { authorizedAmount: nok(2500), capturedAmount: nok(0), cancelledAmount: nok(0), refundedAmount: nok(0) },
+      amount: nok(2500), state: 'AUTHORIZED', paymentMethod: { type: 'WALLET' }, profile: {}, pspReference: 'psp-1', reference: 'abcdefgh-1',
+    };
+    const check = (body: unknown) => contract.validateResponse('getPayment', 200, 'application/json', JSON.stringify(body));
+    assert.deepEqual(check(payment), []);
+    assert.deepEqual(check({ ...payment, captureGuaranteedUntil: '2026-09-08T10:15:00.000Z' }), []);
+    assert.notDeepEqual(check({ ...payment, captureGuaranteedUntil: 'next week' }), []);
+    assert.notDeepEqual(check({ ...payment, captureGuaranteedUntil: 1_788_000_000 }), []);
+    // As before: the spec lets GetPaymentResponse carry other properties, and still checks the declared ones.
+    assert.deepEqual(check({ ...payment, somethingNewer: { x: 1 } }), []);
+    assert.notDeepEqual(check({ ...payment, metadata: { slot: 3 } }), [], 'metadata values are still strings only');
+    assert.notDeepEqual(check({ ...payment, state: 'PAID' }), []);
+    const { pspReference: _dropped, ...withoutPsp } = payment;
+    assert.notDeepEqual(check({ ...withoutPsp, captureGuaranteedUntil: '2026-09-08T10:15:00.000Z' }), [], 'required fields stay required');
+  });
+
   it('holds requests to path parameters, headers and bodies by operation', () => {
     const headers = { 'ocp-apim-subscription-key': 'k', 'merchant-serial-number': '123456', 'idempotency-key': 'i', 'content-type': 'application/json' };
     const ok = contract.validateRequest('capturePayment', { pathParams: { reference: 'abcdefgh' }, headers, body: '{"modificationAmount":{"currency":"NOK","value":100}}' });
