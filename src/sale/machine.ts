@@ -1,0 +1,782 @@
+// The vending machine's controller: one sale at a time, from the tap to the capture, under the
+// money rules of design.md. Events come in (a touch action, a timer, a status read, power-on);
+// the controller journals before every side effect, changes its view, and tells the host to redraw.
+// It never draws and never touches a platform: everything comes in through ports.
+import { EpaymentError, isApiError } from 'epayment/errors';
+import { pollUntilFinal, type Poll } from 'epayment/poll';
+import { isReserved } from 'epayment/reserved';
+import type { Currency, PaymentStatus } from 'epayment/types';
+import type { Clock, TimerHandle } from 'ports/clock';
+import type { InputPin, OutputPin, Pins } from 'ports/io';
+import type { Log } from 'ports/log';
+import type { Random } from 'ports/random';
+import type { SecretStore } from 'ports/secrets';
+import type { KeyValueStore } from 'ports/store';
+import type { Language, MachineConfig, Product } from 'app/config/machine-config';
+import { ConfigError, validateMachineConfig } from 'app/config/validate';
+import { SaleJournal, type OpenSale, type QueueItem } from 'app/sale/journal';
+import type { PaymentApi } from 'app/sale/payment-api';
+import { makeReference } from 'app/sale/reference';
+import { recoverOpenSale } from 'app/sale/recovery';
+import { ServiceMode } from 'app/sale/service-mode';
+import { cancelledOutcome, Settlements, SETTLEMENT_TIMING, summary, type SettlementTiming } from 'app/sale/settlements';
+import type { Action, MachineView, OutOfServiceReason, ProductSummary, RecoveryNotice, SaleOutcome, SaleScreen } from 'app/sale/view';
+
+export interface MachineTiming {
+  pollFirstMs: number;
+  pollIntervalMs: number;
+  /** Polling stops this long after the payment's estimated expiry at the latest. */
+  pollMarginMs: number;
+  /** How long result screens stay before idle. */
+  resultScreenMs: number;
+  /** How long the idle screen tells about the sale recovery finished. */
+  noticeMs: number;
+  /** How long the reversing screen waits for the service to confirm before it hands over. */
+  reversingMs: number;
+  /** Token: retry after a failed warm-up, doubling up to the max. */
+  tokenRetryMs: number;
+  tokenRetryMaxMs: number;
+  /** Pauses between customer-facing cancel tries. */
+  cancelRetryMs: number;
+  settlements: SettlementTiming;
+}
+
+export const MACHINE_TIMING: MachineTiming = {
+  pollFirstMs: 5_000,
+  pollIntervalMs: 2_000,
+  pollMarginMs: 60_000,
+  resultScreenMs: 8_000,
+  noticeMs: 60_000,
+  reversingMs: 20_000,
+  tokenRetryMs: 10_000,
+  tokenRetryMaxMs: 300_000,
+  cancelRetryMs: 2_000,
+  settlements: SETTLEMENT_TIMING,
+};
+
+export interface MachineDeps {
+  /** The machine configuration as read (JSON); validated here. */
+  config: unknown;
+  /** The ePayment client; undefined when no credentials are provisioned. */
+  api: PaymentApi | undefined;
+  store: KeyValueStore;
+  clock: Clock;
+  /** Wall time, epoch milliseconds (the sales log); defaults to clock.now. */
+  wallTime?: () => number;
+  random: Random;
+  pins: Pins;
+  secrets: SecretStore;
+  log: Log;
+  /** The base URL is production: no TEST mark. */
+  production?: boolean;
+  /** Overrides the reference generator (the pay command's --reference). */
+  reference?: (counter: number) => string;
+  timing?: Partial<MachineTiming>;
+}
+
+/** What the desktop's /state and the device's console report. */
+export interface MachineStatus {
+  state: SaleScreen['screen'];
+  reference?: string;
+  inService: boolean;
+  outOfService?: OutOfServiceReason;
+  detail?: string;
+  pending: { operation: string; reference: string; amount: number; overdue: boolean; tries: number }[];
+  journal: { openSale?: OpenSale; counter: number; writes: number };
+}
+
+type Race = { kind: 'final'; status: PaymentStatus } | { kind: 'poll-error'; error: unknown } | { kind: 'cancel' } | { kind: 'walk-away' };
+
+/** A signal a sale waits on: the customer's Cancel button. */
+class Signal {
+  private resolve: () => void = () => {};
+  fired = false;
+  readonly promise = new Promise<void>((resolve) => { this.resolve = resolve; });
+  fire(): void {
+    if (this.fired) return;
+    this.fired = true;
+    this.resolve();
+  }
+}
+
+export class VendingMachine {
+  readonly config: MachineConfig | undefined;
+  readonly journal: SaleJournal;
+  private readonly api: PaymentApi | undefined;
+  private readonly clock: Clock;
+  private readonly wallTime: () => number;
+  private readonly random: Random;
+  private readonly log: Log;
+  private readonly timing: MachineTiming;
+  private readonly settlements: Settlements;
+  private readonly service: ServiceMode;
+  private readonly outputs = new Map<string, OutputPin>();
+  private readonly sensors = new Map<string, InputPin>();
+  private readonly listeners: (() => void)[] = [];
+  private readonly configProblem: string | undefined;
+
+  private screen: SaleScreen;
+  private language: Language = 'en';
+  private page = 0;
+  private notice: RecoveryNotice | undefined;
+  private network = true;
+  private clockSet = true;
+  private tokenOk = false;
+  private started = false;
+  private stopped = false;
+  private recovering = false;
+  private saleRunning = false;
+  private cancelSignal: Signal | undefined;
+  private screenTimer: TimerHandle | undefined;
+  private idleTimer: TimerHandle | undefined;
+  private tokenTimer: TimerHandle | undefined;
+  private tokenRetryMs: number;
+  private activePoll: Poll | undefined;
+
+  constructor(deps: MachineDeps) {
+    this.api = deps.api;
+    this.clock = deps.clock;
+    this.wallTime = deps.wallTime ?? (() => deps.clock.now());
+    this.random = deps.random;
+    this.log = deps.log;
+    this.timing = { ...MACHINE_TIMING, ...deps.timing };
+    this.tokenRetryMs = this.timing.tokenRetryMs;
+    let config: MachineConfig | undefined;
+    try {
+      config = validateMachineConfig(deps.config);
+    } catch (error) {
+      this.configProblem = error instanceof ConfigError ? error.message : 'unreadable configuration';
+      this.log.error(`configuration: ${this.configProblem}`);
+    }
+    this.config = config;
+    this.language = config?.languages[0] ?? 'en';
+    // Outputs first: each is driven to its inactive level the moment it is made.
+    if (config) {
+      for (const product of config.catalog) {
+        this.outputs.set(product.id, deps.pins.output({ pin: product.output.pin, activeLow: product.output.activeLow }));
+      }
+      for (const product of config.catalog) {
+        const sensor = product.dropSensor;
+        if (sensor) this.sensors.set(product.id, deps.pins.input({ pin: sensor.pin, mode: sensor.mode, activeLow: sensor.activeLow }));
+      }
+    }
+    this.journal = new SaleJournal(deps.store);
+    this.settlements = new Settlements(this.journal, this.api, this.clock, this.wallTime, this.log, {
+      settled: (item, outcome) => this.onSettled(item, outcome),
+      overdue: (item) => {
+        this.log.error(`capture ${item.reference} overdue: the service refuses it for now; retried hourly`);
+        this.journal.updateLog(item.reference, 'capture-overdue');
+      },
+      changed: () => this.refresh(),
+    }, this.timing.settlements);
+    this.service = new ServiceMode({
+      journal: this.journal,
+      config,
+      clock: this.clock,
+      random: this.random,
+      secrets: deps.secrets,
+      log: this.log,
+      outputs: this.outputs,
+      settlements: this.settlements,
+      status: () => this.statusLines(),
+      baseUrl: this.api?.baseUrl ?? 'none',
+      wallTime: this.wallTime,
+      changed: () => this.refresh(),
+    });
+    this.production = deps.production === true;
+    this.referenceFor = deps.reference;
+    this.screen = { screen: 'out-of-service', reason: 'recovering' };
+  }
+
+  private readonly production: boolean;
+  private readonly referenceFor: ((counter: number) => string) | undefined;
+
+  /** Boot: finish whatever the journal says was open, then warm the token and sell. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (!this.config) {
+      this.refresh();
+      return;
+    }
+    this.recovering = true;
+    const open = this.journal.openSale;
+    if (open) {
+      const { item, notice } = recoverOpenSale(open, this.clock.now() + this.timing.noticeMs);
+      this.log.warn(`recovery: sale ${open.reference} was open in phase ${open.phase}; queued ${item.operation}`);
+      this.journal.handOver(item);
+      this.journal.appendLog({ time: open.time, product: open.product, amount: open.amount, reference: open.reference, outcome: item.operation === 'capture' ? 'capture-pending' : 'cancel-pending' });
+      this.notice = notice;
+    }
+    // Items that were queued before the cut, and the one just handed over.
+    for (const item of this.journal.queue) this.settlements.track(item);
+    this.recovering = false;
+    this.screen = this.idleScreen();
+    void this.warmToken();
+    this.refresh();
+  }
+
+  /** Stops every timer: the machine is switched off (tests and the desktop's power cut). */
+  stop(): void {
+    this.stopped = true;
+    this.settlements.stop();
+    this.activePoll?.cancel();
+    for (const timer of [this.screenTimer, this.idleTimer, this.tokenTimer]) if (timer !== undefined) this.clock.clearTimeout(timer);
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  get view(): MachineView {
+    const screen = this.service.active ? this.service.screen : this.screen;
+    return { language: this.language, testMode: !this.production, sale: screen, products: this.productSummaries() };
+  }
+
+  status(): MachineStatus {
+    const reason = this.outOfServiceReason();
+    const current = this.screen as { reference?: string };
+    const result: MachineStatus = {
+      state: this.view.sale.screen,
+      inService: reason === undefined,
+      pending: this.journal.queue.map((item) => ({ operation: item.operation, reference: item.reference, amount: item.amount, overdue: item.overdue, tries: this.settlements.triesOf(item) })),
+      journal: { counter: this.journal.nextCounter, writes: this.journal.writes },
+    };
+    if (current.reference !== undefined) result.reference = current.reference;
+    if (reason) result.outOfService = reason;
+    if (reason === 'config' && this.configProblem) result.detail = this.configProblem;
+    const open = this.journal.openSale;
+    if (open) result.journal.openSale = open;
+    return result;
+  }
+
+  setNetwork(up: boolean): void {
+    if (this.network === up) return;
+    this.network = up;
+    this.log.info(`network ${up ? 'up' : 'down'}`);
+    if (up) {
+      this.settlements.kick();
+      if (!this.tokenOk) void this.warmToken();
+    }
+    this.refresh();
+  }
+
+  setClockSet(set: boolean): void {
+    this.clockSet = set;
+    if (set && !this.tokenOk) void this.warmToken();
+    this.refresh();
+  }
+
+  /** A touch target's action (hit-testing lives in the screens). */
+  act(action: Action): void {
+    if (this.stopped) return;
+    this.touched();
+    if (this.service.active) {
+      this.service.act(action);
+      if (!this.service.active) this.screen = this.idleScreen();
+      this.refresh();
+      return;
+    }
+    switch (action.type) {
+      case 'service':
+        if (!this.saleRunning) this.service.enter();
+        break;
+      case 'select':
+        void this.trySell(action.product);
+        break;
+      case 'page': {
+        const pages = this.pageCount();
+        this.page = (this.page + action.delta + pages) % pages;
+        if (this.screen.screen === 'idle') this.screen = this.idleScreen();
+        break;
+      }
+      case 'language':
+        if (this.config?.languages.includes(action.language)) this.language = action.language;
+        break;
+      case 'cancel':
+        this.cancelSignal?.fire();
+        break;
+      case 'dismiss':
+        if (!this.saleRunning && this.screen.screen !== 'idle') this.screen = this.idleScreen();
+        else if (this.screen.screen === 'idle') this.notice = undefined;
+        if (this.screen.screen === 'idle') this.screen = this.idleScreen();
+        break;
+      default:
+        break;
+    }
+    this.refresh();
+  }
+
+  // ---- the sale ----
+
+  private productById(id: string): Product | undefined {
+    return this.config?.catalog.find((product) => product.id === id);
+  }
+
+  private available(product: Product): boolean {
+    if (this.journal.soldOutOverride(product.id) ?? product.soldOut) return false;
+    const stock = this.journal.stockOf(product.id) ?? product.stock;
+    return stock === undefined || stock > 0;
+  }
+
+  private async trySell(productId: string): Promise<void> {
+    const product = this.productById(productId);
+    if (!product || !this.api || this.saleRunning || this.outOfServiceReason() || !this.available(product)) return;
+    this.saleRunning = true;
+    try {
+      await this.sell(product, this.api);
+    } catch (error) {
+      // A bug in a sale must not leave money behind: whatever is open is handed to the queue.
+      this.log.error(`sale: ${(error as Error).message}`);
+      const open = this.journal.openSale;
+      if (open && !this.stopped) {
+        try {
+          const { item } = recoverOpenSale(open, 0);
+          this.journal.handOver(item);
+          this.settlements.track(item);
+        } catch (journalError) {
+          // The journal itself failed (flash error, power going): the open sale stays there for recovery at boot.
+          this.log.error(`journal: ${(journalError as Error).message}`);
+        }
+        this.showResult({ screen: 'error', product: open.product, reference: open.reference, charged: 'unknown' });
+      }
+    } finally {
+      this.saleRunning = false;
+      this.cancelSignal = undefined;
+      this.activePoll = undefined;
+      this.refresh();
+    }
+  }
+
+  private async sell(product: Product, api: PaymentApi): Promise<void> {
+    const config = this.config!;
+    const reference = this.referenceFor?.(this.journal.nextCounter) ?? makeReference(config.posId, this.journal.nextCounter, this.random);
+    const amount = { currency: config.currency as Currency, value: product.price };
+    const sale: OpenSale = { reference, product: product.id, amount: product.price, currency: config.currency, phase: 'create', time: Math.floor(this.wallTime() / 1000) };
+    this.journal.beginSale(sale);
+    this.show({ screen: 'creating', product: product.id });
+
+    const name = product.names[config.languages[0]] ?? product.id;
+    const create = api.createPayment({
+      reference,
+      amount,
+      description: paymentDescription(name),
+      receipt: {
+        orderLines: [{ id: product.id, name: paymentDescription(name), totalAmount: product.price, taxRate: product.vatRate, quantity: 1 }],
+        posId: config.posId,
+        receiptNumber: String(this.journal.nextCounter - 1),
+      },
+      ...(product.minimumUserAge === undefined ? {} : { minimumUserAge: product.minimumUserAge }),
+    });
+    const created = await this.withDeadline(create, config.createDeadlineMs);
+    if (this.stopped) return;
+    if (created.kind === 'timeout') {
+      // The create may still reach the service: cancel it once it has settled, so no QR nobody saw can be paid.
+      this.log.warn(`create ${reference}: no answer within ${config.createDeadlineMs} ms; cancelling`);
+      this.handOver(sale, 'cancel', create);
+      this.showResult({ screen: 'error', product: product.id, reference, charged: 'unknown' });
+      return;
+    }
+    if (created.kind === 'error') {
+      const error = created.error;
+      this.log.warn(`create ${reference}: ${summary(error)}`);
+      if (isApiError(error, 409) || (error instanceof EpaymentError && error.kind === 'invalid-request') || isApiError(error, 400)) {
+        // Refused, or the reference is somebody else's payment: nothing of ours exists; touch nothing.
+        this.journal.closeSale();
+        this.journal.appendLog({ time: sale.time, product: product.id, amount: product.price, reference, outcome: 'failed' });
+        this.showResult({ screen: 'error', product: product.id, reference, charged: 'no' });
+        return;
+      }
+      this.handOver(sale, 'cancel');
+      this.showResult({ screen: 'error', product: product.id, reference, charged: 'unknown' });
+      return;
+    }
+
+    const expiresAt = this.clock.now() + config.qrTimeLimitSeconds * 1000;
+    this.show({ screen: 'payment', product: product.id, reference, redirectUrl: created.value.redirectUrl, expiresAt, cancelling: false });
+    await this.awaitPayment(sale, product, api, expiresAt);
+  }
+
+  /** Polls until the payment is final, the customer cancels, or walks away; then settles the sale. */
+  private async awaitPayment(sale: OpenSale, product: Product, api: PaymentApi, expiresAt: number): Promise<void> {
+    const config = this.config!;
+    const cancel = new Signal();
+    this.cancelSignal = cancel;
+    let walkAwayTried = false;
+    let cancelHandled = false;
+    let firstDelayMs = this.timing.pollFirstMs;
+    for (;;) {
+      const deadlineMs = Math.max(1_000, expiresAt + this.timing.pollMarginMs - this.clock.now());
+      const poll = pollUntilFinal(api, sale.reference, { clock: this.clock, firstDelayMs, intervalMs: this.timing.pollIntervalMs, deadlineMs });
+      this.activePoll = poll;
+      let walkTimer: TimerHandle | undefined;
+      const walkAway = new Promise<Race>((resolve) => {
+        if (walkAwayTried) return;
+        const due = config.walkAwayTimeoutSeconds * 1000 - (this.clock.now() - (expiresAt - config.qrTimeLimitSeconds * 1000));
+        walkTimer = this.clock.setTimeout(() => resolve({ kind: 'walk-away' }), Math.max(0, due));
+      });
+      const race = await Promise.race<Race>([
+        poll.result.then((status): Race => ({ kind: 'final', status }), (error: unknown): Race => ({ kind: 'poll-error', error })),
+        // After the customer's cancel was answered 423, polling decides; the button has done its job.
+        cancelHandled ? new Promise<Race>(() => {}) : cancel.promise.then((): Race => ({ kind: 'cancel' })),
+        walkAway,
+      ]);
+      if (walkTimer !== undefined) this.clock.clearTimeout(walkTimer);
+      poll.cancel();
+      if (this.stopped) return;
+      firstDelayMs = this.timing.pollIntervalMs;
+
+      if (race.kind === 'final') {
+        await this.onFinal(sale, product, api, race.status, cancel.fired);
+        return;
+      }
+      if (race.kind === 'poll-error') {
+        // Not final, not known: nobody may be left with money reserved. Cancel in the background.
+        this.log.warn(`poll ${sale.reference}: ${summary(race.error)}; cancelling`);
+        this.handOver(sale, 'cancel');
+        this.showResult({ screen: 'error', product: product.id, reference: sale.reference, charged: 'unknown' });
+        return;
+      }
+      if (race.kind === 'cancel') {
+        cancelHandled = true;
+        walkAwayTried = true;
+        const next = await this.customerCancel(sale, product, api, expiresAt);
+        if (next === 'done') return;
+        // 423: the customer is in the app; keep watching until the payment is final.
+        continue;
+      }
+      // Walked away: cancel only if not authorized; 6060 means they just paid.
+      walkAwayTried = true;
+      const next = await this.walkAway(sale, product, api);
+      if (next === 'done') return;
+    }
+  }
+
+  /** A final status: release and capture if the money is reserved, otherwise say what happened. */
+  private async onFinal(sale: OpenSale, product: Product, api: PaymentApi, status: PaymentStatus, customerCancelled: boolean): Promise<void> {
+    if (status.state === 'AUTHORIZED') {
+      if (customerCancelled) {
+        // They pressed Cancel and then approved in the app: they asked for nothing; give the money back.
+        await this.reverse(sale, product, api, 'cancelled');
+        return;
+      }
+      if (!isReserved(status)) {
+        // Authorized but nothing left to take (cancelled or captured elsewhere): no product.
+        this.log.warn(`payment ${sale.reference} is authorized with nothing reserved`);
+        this.journal.closeSale();
+        this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome: 'failed' });
+        this.showResult({ screen: 'error', product: product.id, reference: sale.reference, charged: status.aggregate.capturedAmount.value > 0 ? 'unknown' : 'no' });
+        return;
+      }
+      await this.releaseAndCapture(sale, product, api);
+      return;
+    }
+    const outcome: SaleOutcome = status.state === 'ABORTED' ? 'aborted' : status.state === 'EXPIRED' ? 'expired' : 'terminated';
+    this.journal.closeSale();
+    this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome });
+    const screen = status.state === 'ABORTED' ? 'aborted' : status.state === 'EXPIRED' ? 'expired' : 'cancelled';
+    this.showResult({ screen, product: product.id, reference: sale.reference });
+  }
+
+  private async releaseAndCapture(sale: OpenSale, product: Product, api: PaymentApi): Promise<void> {
+    this.journal.setPhase('release');
+    this.show({ screen: 'releasing', product: product.id, reference: sale.reference });
+    const released = await this.release(product);
+    if (this.stopped) return;
+    if (!released) {
+      this.log.warn(`release of ${product.id} for ${sale.reference} not confirmed; cancelling`);
+      await this.reverse(sale, product, api, 'not-charged');
+      return;
+    }
+    this.journal.setPhase('capture');
+    this.countSold(product);
+    const amount = { currency: sale.currency as Currency, value: sale.amount };
+    let outcome: SaleOutcome = 'capture-pending';
+    try {
+      const captured = await api.capture(sale.reference, amount);
+      if (captured.aggregate.capturedAmount.value >= sale.amount) outcome = 'captured';
+    } catch (error) {
+      this.log.warn(`capture ${sale.reference}: ${summary(error)}; queued`);
+    }
+    if (this.stopped) return;
+    if (outcome === 'captured') this.journal.closeSale();
+    else this.handOver(sale, 'capture');
+    this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome });
+    this.showResult({ screen: 'thank-you', product: product.id, reference: sale.reference });
+  }
+
+  /** Pulses the product's output and waits for its drop sensor; false when the release failed. */
+  private async release(product: Product): Promise<boolean> {
+    const output = this.outputs.get(product.id)!;
+    const sensor = this.sensors.get(product.id);
+    // Watch before pulsing: the product may fall before the pulse ends.
+    const dropped = sensor ? sensor.waitForDrop(product.dropSensor!.timeoutMs) : Promise.resolve(true);
+    try {
+      await output.pulse(product.output.pulseMs);
+    } catch (error) {
+      this.log.error(`output ${product.output.pin}: ${(error as Error).message}`);
+      return false;
+    }
+    return dropped;
+  }
+
+  private countSold(product: Product): void {
+    const stock = this.journal.stockOf(product.id) ?? product.stock;
+    if (stock === undefined) return;
+    const counts = this.journal.stockCountsSnapshot;
+    counts[product.id] = Math.max(0, stock - 1);
+    this.journal.writeStock(counts, this.journal.soldOutSnapshot);
+  }
+
+  /** The customer pressed Cancel: a full cancel, so nothing is charged whatever the payment does. */
+  private async customerCancel(sale: OpenSale, product: Product, api: PaymentApi, expiresAt: number): Promise<'done' | 'watch'> {
+    this.journal.setPhase('cancel');
+    this.show({ screen: 'payment', product: product.id, reference: sale.reference, redirectUrl: (this.screen as { redirectUrl?: string }).redirectUrl ?? '', expiresAt, cancelling: true });
+    const result = await this.tryCancel(sale.reference, api, {});
+    if (this.stopped) return 'done';
+    if (result.kind === 'locked') {
+      this.show({ screen: 'finish-in-app', product: product.id, reference: sale.reference, expiresAt });
+      return 'watch';
+    }
+    if (result.kind === 'settled') {
+      this.journal.closeSale();
+      this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome: result.outcome });
+      this.showResult({ screen: result.outcome === 'aborted' ? 'aborted' : result.outcome === 'expired' ? 'expired' : 'cancelled', product: product.id, reference: sale.reference });
+      return 'done';
+    }
+    this.handOver(sale, 'cancel');
+    this.showReversing(sale, product);
+    return 'done';
+  }
+
+  /** Nobody authorized in time: cancel the transaction only; 6060 says the customer has just paid. */
+  private async walkAway(sale: OpenSale, product: Product, api: PaymentApi): Promise<'done' | 'watch'> {
+    this.journal.setPhase('cancel');
+    try {
+      const status = await api.cancel(sale.reference, { cancelTransactionOnly: true }, { attempts: 1 });
+      const outcome = cancelledOutcome(status);
+      if (outcome) {
+        this.journal.closeSale();
+        this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome: outcome === 'cancelled' ? 'terminated' : outcome });
+        this.showResult({ screen: 'expired', product: product.id, reference: sale.reference });
+        return 'done';
+      }
+    } catch (error) {
+      if (isApiError(error, undefined, '6060') || isApiError(error, 423)) {
+        // Paid just now, or paying right now: keep watching; the next read decides.
+        this.log.info(`walk-away ${sale.reference}: ${summary(error)}; the customer is paying`);
+        this.journal.setPhase('create');
+        return 'watch';
+      }
+      this.log.warn(`walk-away cancel ${sale.reference}: ${summary(error)}`);
+    }
+    // Unknown: watch on; polling ends at the payment's expiry and the rules take over from there.
+    this.journal.setPhase('create');
+    return 'watch';
+  }
+
+  /** Gives the money back after a failed release or a cancel-then-approve; tells the customer once the service confirms. */
+  private async reverse(sale: OpenSale, product: Product, api: PaymentApi, confirmed: 'not-charged' | 'cancelled'): Promise<void> {
+    this.journal.setPhase('cancel');
+    this.showReversing(sale, product);
+    const result = await this.tryCancel(sale.reference, api, {});
+    if (this.stopped) return;
+    if (result.kind === 'settled' && result.outcome !== 'captured') {
+      this.journal.closeSale();
+      this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome: 'cancelled' });
+      this.showResult({ screen: confirmed, product: product.id, reference: sale.reference });
+      return;
+    }
+    this.handOver(sale, 'cancel');
+    this.showReversing(sale, product);
+  }
+
+  /** A few quick tries of a cancel while the customer watches; the answer is read, never guessed. */
+  private async tryCancel(reference: string, api: PaymentApi, options: { cancelTransactionOnly?: boolean }): Promise<{ kind: 'settled'; outcome: SaleOutcome } | { kind: 'locked' } | { kind: 'unknown' }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const status = await api.cancel(reference, options, { attempts: 1 });
+        const outcome = cancelledOutcome(status);
+        if (outcome) return { kind: 'settled', outcome };
+      } catch (error) {
+        if (isApiError(error, 423)) return { kind: 'locked' };
+        if (isApiError(error, 404)) return { kind: 'settled', outcome: 'cancelled' };
+        this.log.warn(`cancel ${reference}: ${summary(error)}`);
+      }
+      if (this.stopped) return { kind: 'unknown' };
+      try {
+        const status = await api.getPayment(reference, { attempts: 1 });
+        const outcome = cancelledOutcome(status);
+        if (outcome) return { kind: 'settled', outcome };
+      } catch {
+        // unknown: try again
+      }
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.timing.cancelRetryMs));
+      if (this.stopped) return { kind: 'unknown' };
+    }
+    return { kind: 'unknown' };
+  }
+
+  /** The open sale becomes a queued item (journalled) and the background settles it. */
+  private handOver(sale: OpenSale, operation: 'capture' | 'cancel', after?: Promise<unknown>): void {
+    const item: QueueItem = { operation, reference: sale.reference, amount: sale.amount, currency: sale.currency, product: sale.product, time: sale.time, overdue: false };
+    this.journal.handOver(item);
+    if (operation === 'cancel') this.journal.appendLog({ time: sale.time, product: sale.product, amount: sale.amount, reference: sale.reference, outcome: 'cancel-pending' });
+    this.settlements.track(item, after);
+  }
+
+  private onSettled(item: QueueItem, outcome: SaleOutcome): void {
+    if (item.operation !== 'refund' && !this.journal.updateLog(item.reference, outcome)) {
+      this.journal.appendLog({ time: item.time, product: item.product, amount: item.amount, reference: item.reference, outcome });
+    }
+    this.service.settled(item, outcome);
+    if (item.operation === 'refund') this.journal.appendLog({ time: Math.floor(this.wallTime() / 1000), product: item.product, amount: item.amount, reference: item.reference, outcome: outcome === 'refunded' ? 'refunded' : 'failed' });
+    const current = this.screen as { screen: string; reference?: string; product?: string };
+    if (current.reference === item.reference && (current.screen === 'reversing' || current.screen === 'error') && item.operation === 'cancel' && outcome !== 'captured') {
+      this.showResult({ screen: current.screen === 'reversing' ? 'not-charged' : 'error', product: item.product, reference: item.reference, ...(current.screen === 'error' ? { charged: 'no' as const } : {}) } as SaleScreen);
+    }
+    if (this.notice?.reference === item.reference) {
+      this.notice = { ...this.notice, outcome: item.operation === 'capture' ? 'completed' : 'cancelled' };
+      if (this.screen.screen === 'idle') this.screen = this.idleScreen();
+    }
+  }
+
+  private showReversing(sale: OpenSale, product: Product): void {
+    this.show({ screen: 'reversing', product: product.id, reference: sale.reference });
+    // Do not hold the customer forever: after a while the machine moves on; the queue goes on.
+    this.setScreenTimer(this.timing.reversingMs);
+  }
+
+  private withDeadline<T>(promise: Promise<T>, ms: number): Promise<{ kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'timeout' }> {
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => resolve({ kind: 'timeout' }), ms);
+      promise.then(
+        (value) => { this.clock.clearTimeout(timer); resolve({ kind: 'value', value }); },
+        (error: unknown) => { this.clock.clearTimeout(timer); resolve({ kind: 'error', error }); },
+      );
+    });
+  }
+
+  // ---- screens and service ----
+
+  private show(screen: SaleScreen): void {
+    if (this.screenTimer !== undefined) this.clock.clearTimeout(this.screenTimer);
+    this.screenTimer = undefined;
+    this.screen = screen;
+    this.refresh();
+  }
+
+  private showResult(screen: SaleScreen): void {
+    this.show(screen);
+    this.setScreenTimer(this.timing.resultScreenMs);
+  }
+
+  private setScreenTimer(ms: number): void {
+    if (this.screenTimer !== undefined) this.clock.clearTimeout(this.screenTimer);
+    this.screenTimer = this.clock.setTimeout(() => {
+      this.screenTimer = undefined;
+      if (this.saleRunning && this.screen.screen !== 'reversing') return;
+      this.screen = this.idleScreen();
+      this.refresh();
+    }, ms);
+  }
+
+  private touched(): void {
+    if (this.idleTimer !== undefined) this.clock.clearTimeout(this.idleTimer);
+    const seconds = this.config?.idleTimeoutSeconds ?? 60;
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.saleRunning) return;
+      this.page = 0;
+      this.language = this.config?.languages[0] ?? 'en';
+      if (this.service.active) this.service.exit();
+      if (this.screen.screen === 'idle') this.screen = this.idleScreen();
+      this.refresh();
+    }, seconds * 1000);
+  }
+
+  private pageCount(): number {
+    return Math.max(1, Math.ceil((this.config?.catalog.length ?? 0) / PRODUCTS_PER_PAGE));
+  }
+
+  private idleScreen(): SaleScreen {
+    const notice = this.notice && this.notice.until > this.clock.now() ? this.notice : undefined;
+    if (!notice) this.notice = undefined;
+    const pages = this.pageCount();
+    return notice ? { screen: 'idle', page: Math.min(this.page, pages - 1), pages, notice } : { screen: 'idle', page: Math.min(this.page, pages - 1), pages };
+  }
+
+  private productSummaries(): ProductSummary[] {
+    return (this.config?.catalog ?? []).map((product) => ({ id: product.id, price: product.price, soldOut: !this.available(product) }));
+  }
+
+  /** Why the machine cannot sell right now, most fundamental first; undefined when it can. */
+  private outOfServiceReason(): OutOfServiceReason | undefined {
+    if (!this.config) return 'config';
+    if (!this.api) return 'credentials';
+    if (this.recovering) return 'recovering';
+    if (!this.clockSet) return 'clock';
+    if (!this.network) return 'network';
+    if (!this.tokenOk) return 'token';
+    const worstReference = `${this.config.posId}-${this.journal.nextCounter + 1_000_000}-xxxxxx`;
+    if (!this.journal.queueHasRoom(worstReference)) return 'queue-full';
+    if (this.settlements.cancelFailing) return 'cancel-failing';
+    if (this.config.catalog.every((product) => !this.available(product))) return 'sold-out';
+    return undefined;
+  }
+
+  /** Recomputes what idle shows and tells the host. */
+  private refresh(): void {
+    if (!this.saleRunning && this.started) {
+      const reason = this.outOfServiceReason();
+      if (reason && (this.screen.screen === 'idle' || this.screen.screen === 'out-of-service')) {
+        const detail = reason === 'config' ? this.configProblem : undefined;
+        this.screen = detail ? { screen: 'out-of-service', reason, detail } : { screen: 'out-of-service', reason };
+      } else if (!reason && this.screen.screen === 'out-of-service') {
+        this.screen = this.idleScreen();
+      }
+    } else if (!this.started && !this.config) {
+      this.screen = { screen: 'out-of-service', reason: 'config', ...(this.configProblem ? { detail: this.configProblem } : {}) };
+    }
+    for (const listener of this.listeners) listener();
+  }
+
+  private async warmToken(): Promise<void> {
+    if (!this.api || this.stopped) return;
+    if (this.tokenTimer !== undefined) this.clock.clearTimeout(this.tokenTimer);
+    this.tokenTimer = undefined;
+    try {
+      await this.api.warmUp({ attempts: 1 });
+      this.tokenOk = true;
+      this.tokenRetryMs = this.timing.tokenRetryMs;
+      // Renew in the background while the current one is still good: a create never waits for it.
+      const next = Math.max(10_000, this.api.tokenFreshForMs());
+      if (!this.stopped) this.tokenTimer = this.clock.setTimeout(() => void this.warmToken(), next);
+    } catch (error) {
+      this.log.warn(`access token: ${summary(error)}`);
+      this.tokenOk = this.api.tokenFreshForMs() > 0;
+      const retry = this.tokenRetryMs;
+      this.tokenRetryMs = Math.min(this.tokenRetryMs * 2, this.timing.tokenRetryMaxMs);
+      if (!this.stopped) this.tokenTimer = this.clock.setTimeout(() => void this.warmToken(), retry);
+    }
+    this.refresh();
+  }
+
+  private statusLines() {
+    return {
+      network: this.network,
+      clockSet: this.clockSet,
+      tokenFreshSeconds: Math.round((this.api?.tokenFreshForMs() ?? 0) / 1000),
+      api: this.settlements.lastResult,
+    };
+  }
+}
+
+export const PRODUCTS_PER_PAGE = 4;
+
+/** paymentDescription takes 3-100 characters. */
+function paymentDescription(name: string): string {
+  const clean = name.replace(/[\x00-\x1f\x7f]/g, '').trim();
+  const padded = clean.length >= 3 ? clean : `${clean} - item`.trim();
+  return padded.length > 100 ? padded.slice(0, 100) : padded;
+}

@@ -1,0 +1,95 @@
+// Power cuts at every journal write of a sale, each way a write can end (before, lost, torn,
+// after), then a reboot from the same store: recovery must finish the sale under the money rules.
+import assert from 'node:assert/strict';
+import type { HttpRequest, HttpResponse, HttpTransport } from 'epayment/http-transport';
+import { EpaymentClient } from 'epayment/client';
+import { MemoryStore } from 'journal/memory-store';
+import { VendingMachine } from 'app/sale/machine';
+import { CUT_KINDS, PowerCutStore } from '../support/power-cut-store';
+import { FakeService, RecordingLog, testConfig } from './epayment-fakes';
+import { ManualClock } from '../support/manual-clock';
+import { CountingRandom, FakePins, rig, runUntil, testMachineConfig, TestSecrets } from './sale-fixtures';
+
+/** A transport that goes silent for good once the machine has lost power: a dead machine sends nothing. */
+class MortalTransport implements HttpTransport {
+  dead = false;
+  constructor(private readonly service: FakeService) {}
+  request(request: HttpRequest): Promise<HttpResponse> {
+    if (this.dead) return new Promise(() => {});
+    return this.service.request(request);
+  }
+}
+
+type Outcome = 'approve' | 'cancel-button' | 'no-drop';
+
+async function cutSale(cutAt: number, how: (typeof CUT_KINDS)[number], outcome: Outcome) {
+  const clock = new ManualClock();
+  const service = new FakeService(clock);
+  const flash = new MemoryStore();
+  const store = new PowerCutStore(flash);
+  const transport = new MortalTransport(service);
+  const pins = new FakePins(clock);
+  if (outcome === 'no-drop') pins.drops.set(35, false);
+  const machine = new VendingMachine({
+    config: testMachineConfig(),
+    api: new EpaymentClient(testConfig(), transport, clock),
+    store,
+    clock,
+    random: new CountingRandom(),
+    pins,
+    secrets: new TestSecrets(),
+    log: new RecordingLog(),
+  });
+  machine.start();
+  await runUntil({ clock } as never, () => machine.view.sale.screen === 'idle', 10_000);
+  store.cutAtWrite(cutAt, how);
+  const product = outcome === 'no-drop' ? 'cola' : 'water';
+  machine.act({ type: 'select', product });
+  // Let the sale run; once the store is dead, the machine is: silence its I/O.
+  let reference: string | undefined;
+  for (let t = 0; t < 120 && !store.isDead; t++) {
+    await clock.advance(500);
+    const sale = machine.view.sale as { reference?: string; screen: string };
+    if (sale.reference && !reference) {
+      reference = sale.reference;
+      if (outcome === 'cancel-button') machine.act({ type: 'cancel' });
+      else service.setState(reference, 'AUTHORIZED');
+    }
+    if (sale.screen === 'idle' && reference) break;
+  }
+  const cut = store.isDead;
+  transport.dead = true;
+  pins.failPulse = true;
+  const pulsedBeforeCut = pins.pulses.length;
+  machine.stop();
+  // Reboot on what the flash held.
+  const reboot = rig({ from: { clock, service, store: flash, secrets: new TestSecrets() } as never, store: flash });
+  await runUntil(reboot, () => reboot.machine.journal.queue.length === 0 && reboot.machine.journal.openSale === undefined && reboot.machine.status().inService, 3_600_000, 1000);
+  return { service, cut, pulsedBeforeCut, reboot };
+}
+
+describe('recovery after a power cut at every journal write', () => {
+  for (const outcome of ['approve', 'cancel-button', 'no-drop'] as const) {
+    for (const how of CUT_KINDS) {
+      it(`${outcome}, cut ${how} each write`, async () => {
+        let cuts = 0;
+        for (let n = 1; n <= 9; n++) {
+          const { service, cut, pulsedBeforeCut, reboot } = await cutSale(n, how, outcome);
+          if (!cut) break;
+          cuts++;
+          for (const p of service.payments.values()) {
+            const label = `${outcome} ${how} @${n} ${p.reference}`;
+            const authorized = p.state === 'AUTHORIZED' ? p.amount.value : 0;
+            assert.ok(p.captured <= p.amount.value, `${label}: captured ${p.captured} twice?`);
+            if (p.captured > 0) assert.ok(pulsedBeforeCut > 0, `${label}: captured without a release`);
+            assert.ok(authorized - p.captured - p.cancelled <= 0, `${label}: ${authorized - p.captured - p.cancelled} left reserved`);
+            if (outcome !== 'approve') assert.equal(p.captured, 0, `${label}: nothing was delivered, nothing may be captured`);
+          }
+          // The machine sells again after recovery.
+          assert.equal(reboot.machine.status().inService, true, JSON.stringify(reboot.machine.status()));
+        }
+        assert.ok(cuts >= 2, `only ${cuts} cut positions reached`);
+      });
+    }
+  }
+});
