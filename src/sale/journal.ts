@@ -44,7 +44,7 @@ export interface QueueItem {
   amount: number;
   currency: string;
   product: string;
-  /** Wall time (epoch seconds) of the sale. */
+  /** Wall time (epoch seconds) of the sale; 0 when read back from the queue record (the log has it). */
   time: number;
   /** The service refuses the capture for now (6260) or its guarantee has passed: retried hourly, reported. */
   overdue: boolean;
@@ -57,7 +57,16 @@ export const SLOT_BYTES = 1024;
 export const LOG_CAPACITY = 50;
 
 type SaleData = { n: number; s?: [string, string, number, string, SalePhase, number] };
-type QueueData = { n: number; q: [QueueOperation, string, number, string, string, number, 0 | 1][] };
+/**
+ * Compact, so 20 items fit in 1 KB even with 24-character posIds: operation as one letter, a
+ * reference that starts with the record's posId stored as `~` + the rest ('~' is not a reference
+ * character), the machine's currency once per record (an item in another one carries its own).
+ * Product and time live in the sales log; the queue needs neither.
+ */
+type QueueEntry = [string, string, number, 0 | 1] | [string, string, number, 0 | 1, string];
+type QueueData = { n: number; p: string; c: string; q: QueueEntry[] };
+const OPERATION_LETTERS: Record<QueueOperation, string> = { capture: 'c', cancel: 'x', refund: 'r' };
+const OPERATIONS_BY_LETTER: Record<string, QueueOperation> = { c: 'capture', x: 'cancel', r: 'refund' };
 type StockData = { c: Record<string, number>; o: Record<string, 0 | 1> };
 type LogData = [number, string, number, string, string];
 
@@ -90,7 +99,13 @@ export class SaleJournal {
   private stockCounts: Record<string, number> = {};
   private soldOutFlags: Record<string, boolean> = {};
 
-  constructor(store: KeyValueStore) {
+  /** The posId and currency the queue record abbreviates. */
+  private readonly posId: string;
+  private readonly currency: string;
+
+  constructor(store: KeyValueStore, machine: { posId: string; currency: string } = { posId: '', currency: 'NOK' }) {
+    this.posId = machine.posId;
+    this.currency = machine.currency;
     this.saleRecord = new SlotRecord<SaleData>(store, 'sale', { version: JOURNAL_VERSION, maxBytes: SLOT_BYTES });
     this.queueRecord = new SlotRecord<QueueData>(store, 'queue', { version: JOURNAL_VERSION, maxBytes: SLOT_BYTES });
     this.stockRecord = new SlotRecord<StockData>(store, 'stock', { version: JOURNAL_VERSION, maxBytes: SLOT_BYTES });
@@ -103,7 +118,7 @@ export class SaleJournal {
       const [reference, product, amount, currency, phase, time] = sale.s;
       this.sale = { reference, product, amount, currency, phase, time };
     }
-    this.items = (queue?.q ?? []).map(([operation, reference, amount, currency, product, time, overdue]) => ({ operation, reference, amount, currency, product, time, overdue: overdue === 1 }));
+    this.items = queue ? queue.q.map((entry) => this.readEntry(entry, queue)) : [];
     if (stock) {
       this.stockCounts = { ...stock.c };
       for (const id of Object.keys(stock.o)) this.soldOutFlags[id] = stock.o[id] === 1;
@@ -222,7 +237,19 @@ export class SaleJournal {
   }
 
   private queueData(items: QueueItem[]): QueueData {
-    return { n: this.counter, q: items.map((i) => [i.operation, i.reference, i.amount, i.currency, i.product, i.time, i.overdue ? 1 : 0]) };
+    const prefix = `${this.posId}-`;
+    const q = items.map((i): QueueEntry => {
+      const reference = this.posId && i.reference.startsWith(prefix) ? `~${i.reference.slice(prefix.length)}` : i.reference;
+      const entry: QueueEntry = [OPERATION_LETTERS[i.operation], reference, i.amount, i.overdue ? 1 : 0];
+      return i.currency === this.currency ? entry : [...entry, i.currency];
+    });
+    return { n: this.counter, p: this.posId, c: this.currency, q };
+  }
+
+  private readEntry(entry: QueueEntry, data: QueueData): QueueItem {
+    const [letter, stored, amount, overdue, currency] = entry;
+    const reference = stored.startsWith('~') ? `${data.p}-${stored.slice(1)}` : stored;
+    return { operation: OPERATIONS_BY_LETTER[letter] ?? 'cancel', reference, amount, currency: currency ?? data.c, product: '', time: 0, overdue: overdue === 1 };
   }
 
   private writeQueue(items: QueueItem[]): void {

@@ -160,7 +160,7 @@ export class VendingMachine {
         if (sensor) this.sensors.set(product.id, deps.pins.input({ pin: sensor.pin, mode: sensor.mode, activeLow: sensor.activeLow }));
       }
     }
-    this.journal = new SaleJournal(deps.store);
+    this.journal = new SaleJournal(deps.store, config ?? { posId: '', currency: 'NOK' });
     this.settlements = new Settlements(this.journal, this.api, this.clock, this.wallTime, this.log, {
       settled: (item, outcome) => this.onSettled(item, outcome),
       overdue: (item) => {
