@@ -93,3 +93,65 @@ describe('recovery after a power cut at every journal write', () => {
     }
   }
 });
+
+describe('recovery cut by power too', () => {
+  it('a cut during recovery is resumed at the next boot, under the same rules', async () => {
+    let checked = 0;
+    for (const how of CUT_KINDS) {
+      for (let saleCut = 2; saleCut <= 5; saleCut++) {
+        for (let recoveryCut = 1; recoveryCut <= 3; recoveryCut++) {
+          const clock = new ManualClock();
+          const service = new FakeService(clock);
+          const flash = new MemoryStore();
+          const boot = (store: PowerCutStore, transport: MortalTransport, pins: FakePins) => {
+            const machine = new VendingMachine({ config: testMachineConfig(), api: new EpaymentClient(testConfig(), transport, clock), store, clock, random: new CountingRandom(), pins, secrets: new TestSecrets(), log: new RecordingLog() });
+            return machine;
+          };
+          // First life: a sale, cut at write `saleCut`.
+          const store1 = new PowerCutStore(flash);
+          const transport1 = new MortalTransport(service);
+          const pins1 = new FakePins(clock);
+          const first = boot(store1, transport1, pins1);
+          first.start();
+          await runUntil({ clock } as never, () => first.view.sale.screen === 'idle', 10_000);
+          store1.cutAtWrite(saleCut, how);
+          first.act({ type: 'select', product: 'water' });
+          for (let t = 0; t < 60 && !store1.isDead; t++) {
+            await clock.advance(500);
+            const reference = (first.view.sale as { reference?: string }).reference;
+            if (reference && service.payments.get(reference)?.state === 'CREATED') service.setState(reference, 'AUTHORIZED');
+          }
+          transport1.dead = true;
+          pins1.failPulse = true;
+          first.stop();
+          if (!store1.isDead) continue;
+          // Second life: recovery, cut at its write `recoveryCut`.
+          const store2 = new PowerCutStore(flash);
+          store2.cutAtWrite(recoveryCut, how);
+          const transport2 = new MortalTransport(service);
+          const second = boot(store2, transport2, new FakePins(clock));
+          try {
+            second.start();
+            for (let t = 0; t < 20 && !store2.isDead; t++) await clock.advance(500);
+          } catch {
+            // The cut hit start() itself.
+          }
+          transport2.dead = true;
+          second.stop();
+          // Third life: must finish.
+          const third = rig({ from: { clock, service, secrets: new TestSecrets() } as never, store: flash });
+          await runUntil(third, () => third.machine.journal.queue.length === 0 && third.machine.journal.openSale === undefined && third.machine.status().inService, 3_600_000, 1000);
+          for (const p of service.payments.values()) {
+            const authorized = p.state === 'AUTHORIZED' ? p.amount.value : 0;
+            const label = `${how} sale@${saleCut} recovery@${recoveryCut}`;
+            assert.ok(p.captured <= p.amount.value, `${label}: two captures`);
+            if (p.captured > 0) assert.ok(pins1.pulses.length > 0, `${label}: captured without a release`);
+            assert.ok(authorized - p.captured - p.cancelled <= 0, `${label}: left reserved`);
+          }
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 20, `${checked} double cuts checked`);
+  });
+});
