@@ -36,18 +36,29 @@ export function checkModificationAmount(amount: Amount): Amount {
   return { currency: amount.currency, value: amount.value };
 }
 
-/** Tax is included in the total: excluding = round(total / (1 + rate)), tax = total - excluding. */
+/**
+ * The tax in a price that includes it: tax = round(price × rate / (10000 + rate)), half up, and
+ * excluding tax = price − tax (2500 at 2500, 25 %, gives 500 and 2000). Integer arithmetic, so the
+ * half-up rounding is exact: floor((2·price·rate + d) / 2d) with d = 10000 + rate.
+ */
+export function taxIncluded(price: number, rate: number): { tax: number; excludingTax: number } {
+  const d = 10_000 + rate;
+  const tax = Math.floor((2 * price * rate + d) / (2 * d));
+  return { tax, excludingTax: price - tax };
+}
+
+/** An order line; its tax fields come from taxIncluded. */
 export function orderLine(line: OrderLineInput): Record<string, unknown> {
   if (!isMinorUnits(line.totalAmount, 0)) throw invalid(`order line ${line.id}: totalAmount must be integer minor units`);
   if (!Number.isInteger(line.taxRate) || line.taxRate < 0 || line.taxRate > 10_000) throw invalid(`order line ${line.id}: taxRate must be 0-10000 (hundredths of a percent)`);
   if (!line.id || !line.name) throw invalid('order line: id and name are required');
-  const excluding = Math.round((line.totalAmount * 10_000) / (10_000 + line.taxRate));
+  const { tax, excludingTax: excluding } = taxIncluded(line.totalAmount, line.taxRate);
   const body: Record<string, unknown> = {
     name: line.name,
     id: line.id,
     totalAmount: line.totalAmount,
     totalAmountExcludingTax: excluding,
-    totalTaxAmount: line.totalAmount - excluding,
+    totalTaxAmount: tax,
     taxRate: line.taxRate,
   };
   if (line.quantity !== undefined) {

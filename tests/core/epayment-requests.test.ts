@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { EpaymentClient } from 'epayment/client';
 import { EpaymentError } from 'epayment/errors';
 import { idempotencyKey, MAX_IDEMPOTENCY_KEY } from 'epayment/idempotency';
-import { createPaymentBody, orderLine } from 'epayment/requests';
+import { createPaymentBody, orderLine, taxIncluded } from 'epayment/requests';
 import { FakeService, testConfig } from './epayment-fakes';
 
 const REF = 'vend-0042-a1b2c3';
@@ -173,5 +173,22 @@ describe('epayment requests', () => {
     assert.throws(() => new EpaymentClient(testConfig({ baseUrl: 'api.vipps.no' }), service, service.clock), isConfig);
     assert.throws(() => new EpaymentClient(testConfig({ baseUrl: 'https://api.vipps.no/epayment' }), service, service.clock), isConfig);
     assert.equal(new EpaymentClient(testConfig({ baseUrl: 'https://apitest.vipps.no/' }), service, service.clock).baseUrl, 'https://apitest.vipps.no');
+  });
+});
+
+describe('receipt tax', () => {
+  it('is round(price × rate / (10000 + rate)) half up, and excluding = price − tax', () => {
+    assert.deepEqual(taxIncluded(2500, 2500), { tax: 500, excludingTax: 2000 });
+    // 14 at 12 %: 1.5 exactly, rounded up (rounding the excluding amount instead would give 1).
+    assert.deepEqual(taxIncluded(14, 1200), { tax: 2, excludingTax: 12 });
+    assert.deepEqual(taxIncluded(3500, 1500), { tax: 457, excludingTax: 3043 });
+    assert.deepEqual(taxIncluded(100, 0), { tax: 0, excludingTax: 100 });
+    for (let price = 1; price < 3000; price += 7) {
+      for (const rate of [0, 1000, 1200, 1500, 2400, 2500]) {
+        const exact = (price * rate) / (10_000 + rate);
+        const { tax } = taxIncluded(price, rate);
+        assert.ok(tax - exact <= 0.5 && exact - tax < 0.5, `${price} at ${rate}: ${tax} for ${exact}`);
+      }
+    }
   });
 });
