@@ -60,6 +60,35 @@ function checkInside(sink: PixelSink, box: Box): void {
   }
 }
 
+// Looked up once: the XS engine meters every property lookup in the pixel loop.
+const { clz32, imul } = Math;
+
+// Four module bytes (each 0 or 1) read as one Uint32, shifted left by four and ORed with the next
+// four: multiplying by this gathers the eight modules into the top byte, the first one highest.
+// The other partial products land on distinct lower bits, so nothing carries into that byte.
+const GATHER_EIGHT = littleEndianHost ? 0x08040201 : 0x01020408;
+
+/** The matrix as one bit stream, 32 modules a word, the first in the top bit; bits past the end are 0. */
+function packModules(modules: Uint8Array): Uint32Array {
+  const count = modules.length;
+  const fullWords = count >>> 5;
+  // One word more than the modules fill, so that reading a row's last word never runs off the end.
+  const packed = new Uint32Array(fullWords + 2);
+  // Uint32 reads need an aligned start; a matrix that is a view at an odd offset is copied once.
+  const bytes = (modules.byteOffset & 3) === 0 ? modules : modules.slice(0, fullWords << 5);
+  const quads = new Uint32Array(bytes.buffer, bytes.byteOffset, fullWords << 3);
+  for (let word = 0, quad = 0; word < fullWords; word++, quad += 8) {
+    packed[word] = (imul((quads[quad] << 4) | quads[quad + 1], GATHER_EIGHT) & 0xff000000)
+      | ((imul((quads[quad + 2] << 4) | quads[quad + 3], GATHER_EIGHT) >>> 8) & 0xff0000)
+      | ((imul((quads[quad + 4] << 4) | quads[quad + 5], GATHER_EIGHT) >>> 16) & 0xff00)
+      | (imul((quads[quad + 6] << 4) | quads[quad + 7], GATHER_EIGHT) >>> 24);
+  }
+  let tail = 0;
+  for (let i = fullWords << 5; i < count; i++) tail |= modules[i] << (31 - (i & 31));
+  packed[fullWords] = tail;
+  return packed;
+}
+
 /** Draws the matrix centred in the box at the largest scale that fits; returns where it went. */
 export function drawQr(sink: PixelSink, matrix: QrMatrix, box: Box, colors: QrColors = BLACK_ON_WHITE): QrPlacement {
   checkInside(sink, box);
@@ -67,9 +96,9 @@ export function drawQr(sink: PixelSink, matrix: QrMatrix, box: Box, colors: QrCo
   const { side, scale } = placement;
   const dark = storedPixel(colors.dark, sink.pixelFormat);
   const light = storedPixel(colors.light, sink.pixelFormat);
-  const buffers = [new ArrayBuffer(side * 2), new ArrayBuffer(side * 2)];
-  const rows = [new Uint16Array(buffers[0]), new Uint16Array(buffers[1])];
   const byteLength = side * 2;
+  const buffers = [new ArrayBuffer(byteLength), new ArrayBuffer(byteLength)];
+  const rows = [new Uint16Array(buffers[0]), new Uint16Array(buffers[1])];
   const quietPixels = QUIET_ZONE * scale;
   const symbolEnd = side - quietPixels;
   const { size, modules } = matrix;
@@ -81,24 +110,35 @@ export function drawQr(sink: PixelSink, matrix: QrMatrix, box: Box, colors: QrCo
   rows[1].fill(light);
   for (let i = 0; i < quietPixels; i++) sink.send(buffers[0], 0, byteLength);
 
-  // The matrix as one string of '0' and '1': the XS engine meters a typed-array search per
-  // element but a string search per call, so runs are found with String indexOf. `start` walks
-  // the whole matrix from one dark module to the next, so a row with no dark module left hands
-  // the search on to the following row instead of scanning it again. The trailing light sentinel
-  // means a dark run always has an end.
-  const bits = modules.join('') + '0';
-  let start = bits.indexOf('1');
+  // Each module row is read from the packed matrix 32 modules at a time, and Math.clz32 finds the
+  // dark runs in each word: nothing is allocated per module or per row (a '0'/'1' string of the
+  // matrix would cost the XS engine two heap slots a module). A run that crosses a word boundary
+  // is filled in two parts, which gives the same pixels. The XS engine meters every bytecode, so
+  // the loop is written to keep them few: variables hoisted, positions updated inside the calls.
+  const packed = packModules(modules);
+  const wordsPerRow = (size + 31) >>> 5;
+  const lastWordMask = -1 << ((32 - (size & 31)) & 31); // keeps only the row's own modules
+  const wordPixels = 32 * scale;
+  let word = 0, pixel = 0, lead = 0, length = 0;
   let next = 0;
-  for (let rowStart = 0, rowEnd = size; rowStart < modules.length; rowStart = rowEnd, rowEnd += size) {
+  for (let rowStart = 0; rowStart < modules.length; rowStart += size) {
     next ^= 1;
     const row = rows[next];
     row.fill(light, quietPixels, symbolEnd);
-    const shift = quietPixels - rowStart * scale;
-    while (start < rowEnd && start >= 0) {
-      let end = bits.indexOf('0', start);
-      if (end > rowEnd) end = rowEnd;
-      row.fill(dark, start * scale + shift, end * scale + shift);
-      start = bits.indexOf('1', end);
+    // The row's modules start `shift` bits into stream word `at`: each row word joins two.
+    let at = rowStart >>> 5;
+    const shift = rowStart & 31;
+    const rest = 31 - shift; // (x >>> 1) >>> rest is x >>> (32 - shift), and 0 when shift is 0
+    for (let index = 1, wordStart = quietPixels; index <= wordsPerRow; index++, wordStart += wordPixels) {
+      word = (packed[at] << shift) | ((packed[++at] >>> 1) >>> rest);
+      if (index === wordsPerRow) word &= lastWordMask;
+      pixel = wordStart;
+      while (word) {
+        pixel += (lead = clz32(word)) * scale; // skip the light modules before the run
+        word <<= lead;
+        row.fill(dark, pixel, pixel += (length = clz32(~word)) * scale);
+        word = (word << (length - 1)) << 1; // two shifts: a run can be all 32 bits
+      }
     }
     const buffer = buffers[next];
     for (let i = 0; i < scale; i++) sink.send(buffer, 0, byteLength);

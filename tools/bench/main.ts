@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PAYMENT_QR_BOX } from 'app/layout';
 import { benchQr, type QrBench } from './qr';
 import { benchEpayment, printEpaymentTable, type EpaymentBench } from './epayment';
 
@@ -20,13 +21,15 @@ function section<T>(key: string, run: () => Promise<T>, print: (result: T) => vo
 }
 
 function printQrTable(rows: QrBench[]): void {
-  console.log('QR (payment box 240x240 on a 240x320 screen; XS counts are metering units, deterministic)');
+  console.log(`QR (payment box ${PAYMENT_QR_BOX.width}x${PAYMENT_QR_BOX.height} on a 240x320 screen; XS counts are metering units and allocations, deterministic)`);
   console.table(rows.map((row) => ({
     chars: row.chars,
     version: row.version,
     scale: row.scale,
     'XS encode': row.xsEncodeMeter,
     'XS draw': row.xsDrawMeter,
+    'XS draw slots': row.xsDrawAllocSlots,
+    'XS draw bytes': row.xsDrawAllocBytes,
     'Node encode ms': row.nodeEncodeMs,
     'Node draw ms': row.nodeDrawMs,
     'bytes sent': row.bytesSent,

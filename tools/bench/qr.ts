@@ -1,4 +1,5 @@
-// QR figures: XS metering counts (deterministic) and Node wall time, for the three benchmark URLs.
+// QR figures: XS metering counts and allocation (deterministic) and Node wall time, for the three
+// benchmark URLs.
 import { performance } from 'node:perf_hooks';
 import { Framebuffer } from '../../hosts/node/framebuffer';
 import { drawQr } from 'qr/draw';
@@ -15,12 +16,18 @@ export interface QrBench {
   scale: number;
   xsEncodeMeter: number;
   xsDrawMeter: number;
+  /** XS heap slots one draw allocated (16 bytes each on the ESP32), garbage included. */
+  xsDrawAllocSlots: number;
+  /** XS chunk bytes one draw allocated (the two scanline buffers, mostly). */
+  xsDrawAllocBytes: number;
   nodeEncodeMs: number;
   nodeDrawMs: number;
   bytesSent: number;
 }
 
-async function meterOnXs(): Promise<Map<number, Pick<QrBench, 'xsEncodeMeter' | 'xsDrawMeter' | 'bytesSent'> & { size: number; scale: number }>> {
+type XsFigures = Pick<QrBench, 'xsEncodeMeter' | 'xsDrawMeter' | 'xsDrawAllocSlots' | 'xsDrawAllocBytes' | 'bytesSent'>;
+
+async function meterOnXs(): Promise<Map<number, XsFigures & { size: number; scale: number }>> {
   const { lines } = await runXs(`import './tools/bench/qr-xs-entry';`, { meter: true });
   const marks = lines.map((line) => {
     const match = line.match(/^\[(\d+)\] (.*)$/);
@@ -28,13 +35,16 @@ async function meterOnXs(): Promise<Map<number, Pick<QrBench, 'xsEncodeMeter' | 
     return { meter: Number(match[1]), label: match[2] };
   });
   const markCost = marks[1].meter - marks[0].meter;
+  const [, markSlots, markBytes] = marks[2].label.split(' ').map(Number);
   const results = new Map();
-  for (let i = 2; i + 4 < marks.length; i += 5) {
+  for (let i = 3; i + 4 < marks.length; i += 5) {
     const [encodeStart, encodeEnd, drawStart, drawEnd, result] = marks.slice(i, i + 5);
-    const [, chars, size, scale, bytes] = result.label.split(' ').map(Number);
+    const [, chars, size, scale, bytes, slots, chunkBytes] = result.label.split(' ').map(Number);
     results.set(chars, {
       xsEncodeMeter: encodeEnd.meter - encodeStart.meter - markCost,
       xsDrawMeter: drawEnd.meter - drawStart.meter - markCost,
+      xsDrawAllocSlots: slots - markSlots,
+      xsDrawAllocBytes: chunkBytes - markBytes,
       bytesSent: bytes,
       size,
       scale,
@@ -72,6 +82,8 @@ export async function benchQr({ nodeTimings = true } = {}): Promise<QrBench[]> {
       scale: onXs.scale,
       xsEncodeMeter: onXs.xsEncodeMeter,
       xsDrawMeter: onXs.xsDrawMeter,
+      xsDrawAllocSlots: onXs.xsDrawAllocSlots,
+      xsDrawAllocBytes: onXs.xsDrawAllocBytes,
       nodeEncodeMs: Number(nodeEncodeMs.toFixed(4)),
       nodeDrawMs: Number(nodeDrawMs.toFixed(4)),
       bytesSent: onXs.bytesSent,
