@@ -176,10 +176,22 @@ export class EpaymentClient {
   }
 
   private headers(token: string, key: string | undefined, hasBody: boolean): Record<string, string> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...this.commonHeaders() };
+    const headers: Record<string, string> = { Authorization: this.bearer(token), ...this.commonHeaders() };
     if (key !== undefined) headers['Idempotency-Key'] = key;
     if (hasBody) headers['Content-Type'] = 'application/json';
     return headers;
+  }
+
+  // The token is 1000+ characters: its header value is built once per token, not once per request
+  // (on XS every new string of that size is chunk memory the device's small heap must find).
+  #bearerFor: string | undefined;
+  #bearer = '';
+  private bearer(token: string): string {
+    if (this.#bearerFor !== token) {
+      this.#bearerFor = token;
+      this.#bearer = `Bearer ${token}`;
+    }
+    return this.#bearer;
   }
 
   private commonHeaders(): Record<string, string> {

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { PAYMENT_QR_BOX } from 'app/layout';
 import { benchQr, type QrBench } from './qr';
 import { benchEpayment, printEpaymentTable, type EpaymentBench } from './epayment';
+import { benchSale, printSaleTable, type SaleBench } from './sale';
 
 /** One part of the report: `run` measures (and prints nothing), `print` shows the result as a table. */
 export interface BenchSection<T = unknown> {
@@ -40,6 +41,7 @@ function printQrTable(rows: QrBench[]): void {
 export const SECTIONS: readonly BenchSection[] = [
   section<QrBench[]>('qr', () => benchQr(), printQrTable),
   section<EpaymentBench>('epayment', () => benchEpayment(), printEpaymentTable),
+  section<SaleBench>('sale', () => benchSale(), printSaleTable),
 ];
 
 export interface BenchOptions {
