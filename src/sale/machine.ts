@@ -14,6 +14,7 @@ import type { SecretStore } from 'ports/secrets';
 import type { KeyValueStore } from 'ports/store';
 import type { Language, MachineConfig, Product } from 'app/config/machine-config';
 import { ConfigError, validateMachineConfig } from 'app/config/validate';
+import { IDLE_PRODUCTS_PER_PAGE } from 'app/layout';
 import { SaleJournal, type OpenSale, type QueueItem } from 'app/sale/journal';
 import type { PaymentApi } from 'app/sale/payment-api';
 import { makeReference } from 'app/sale/reference';
@@ -696,7 +697,7 @@ export class VendingMachine {
   }
 
   private pageCount(): number {
-    return Math.max(1, Math.ceil((this.config?.catalog.length ?? 0) / PRODUCTS_PER_PAGE));
+    return Math.max(1, Math.ceil((this.config?.catalog.length ?? 0) / IDLE_PRODUCTS_PER_PAGE));
   }
 
   private idleScreen(): SaleScreen {
@@ -707,7 +708,12 @@ export class VendingMachine {
   }
 
   private productSummaries(): ProductSummary[] {
-    return (this.config?.catalog ?? []).map((product) => ({ id: product.id, price: product.price, soldOut: !this.available(product) }));
+    return (this.config?.catalog ?? []).map((product) => {
+      const stock = this.journal.stockOf(product.id) ?? product.stock;
+      const summary: ProductSummary = { id: product.id, price: product.price, soldOut: !this.available(product) };
+      if (stock !== undefined) summary.stock = stock;
+      return summary;
+    });
   }
 
   /** Why the machine cannot sell right now, most fundamental first; undefined when it can. */
@@ -771,8 +777,6 @@ export class VendingMachine {
     };
   }
 }
-
-export const PRODUCTS_PER_PAGE = 4;
 
 /** paymentDescription takes 3-100 characters. */
 function paymentDescription(name: string): string {

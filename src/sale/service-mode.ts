@@ -9,6 +9,7 @@ import type { Log } from 'ports/log';
 import type { Random } from 'ports/random';
 import type { SecretStore } from 'ports/secrets';
 import type { MachineConfig } from 'app/config/machine-config';
+import { LOG_ENTRIES_PER_PAGE, OUTPUT_ROWS, REFUND_ENTRIES_PER_PAGE, RESTOCK_PRODUCTS_PER_PAGE } from 'app/layout';
 import type { QueueItem, SaleJournal } from 'app/sale/journal';
 import type { Settlements } from 'app/sale/settlements';
 import type { Action, SaleOutcome, SalesLogEntry, ServiceScreen, StatusView } from 'app/sale/view';
@@ -17,7 +18,6 @@ export const MIN_PIN_DIGITS = 6;
 const MAX_PIN_DIGITS = 12;
 const WRONG_TRIES = 3;
 export const PIN_LOCK_MS = 5 * 60_000;
-export const SERVICE_PAGE_SIZE = 4;
 
 export interface ServiceDeps {
   journal: SaleJournal;
@@ -188,10 +188,10 @@ export class ServiceMode {
   private open(item: string): void {
     switch (item) {
       case 'outputs':
-        this.current = { screen: 'service-outputs' };
+        this.current = { screen: 'service-outputs', page: 0, pages: this.pages(this.deps.config?.catalog.length ?? 0, OUTPUT_ROWS) };
         return;
       case 'restock':
-        this.current = { screen: 'service-restock', page: 0, pages: this.pages(this.deps.config?.catalog.length ?? 0) };
+        this.current = { screen: 'service-restock', page: 0, pages: this.pages(this.deps.config?.catalog.length ?? 0, RESTOCK_PRODUCTS_PER_PAGE) };
         return;
       case 'status':
         this.current = { screen: 'service-status', status: this.statusView(), queue: this.queueView() };
@@ -211,15 +211,15 @@ export class ServiceMode {
     }
   }
 
-  private pages(count: number): number {
-    return Math.max(1, Math.ceil(count / SERVICE_PAGE_SIZE));
+  private pages(count: number, perPage: number): number {
+    return Math.max(1, Math.ceil(count / perPage));
   }
 
   private turnPage(delta: number): void {
     const screen = this.current;
-    if (screen.screen === 'service-restock' || screen.screen === 'service-log' || screen.screen === 'service-refund') {
+    if (screen.screen === 'service-outputs' || screen.screen === 'service-restock' || screen.screen === 'service-log' || screen.screen === 'service-refund') {
       const page = (screen.page + delta + screen.pages) % screen.pages;
-      if (screen.screen === 'service-restock') this.current = { ...screen, page };
+      if (screen.screen === 'service-outputs' || screen.screen === 'service-restock') this.current = { ...screen, page };
       else if (screen.screen === 'service-log') this.current = this.logScreen(page);
       else this.current = this.refundScreen(page);
     }
@@ -227,18 +227,18 @@ export class ServiceMode {
 
   private logScreen(page: number): ServiceScreen {
     const entries = this.deps.journal.salesLog().reverse();
-    const pages = this.pages(entries.length);
+    const pages = this.pages(entries.length, LOG_ENTRIES_PER_PAGE);
     const at = Math.min(page, pages - 1);
-    return { screen: 'service-log', page: at, pages, entries: entries.slice(at * SERVICE_PAGE_SIZE, (at + 1) * SERVICE_PAGE_SIZE) };
+    return { screen: 'service-log', page: at, pages, entries: entries.slice(at * LOG_ENTRIES_PER_PAGE, (at + 1) * LOG_ENTRIES_PER_PAGE) };
   }
 
   private refundScreen(page: number): ServiceScreen & { screen: 'service-refund' } {
     const captured = this.deps.journal.salesLog().reverse().filter((entry) => entry.outcome === 'captured');
     const refunded = new Set(this.deps.journal.salesLog().filter((entry) => entry.outcome === 'refunded').map((entry) => entry.reference));
     const candidates: SalesLogEntry[] = captured.filter((entry) => !refunded.has(entry.reference));
-    const pages = this.pages(candidates.length);
+    const pages = this.pages(candidates.length, REFUND_ENTRIES_PER_PAGE);
     const at = Math.min(page, pages - 1);
-    return { screen: 'service-refund', page: at, pages, candidates: candidates.slice(at * SERVICE_PAGE_SIZE, (at + 1) * SERVICE_PAGE_SIZE) };
+    return { screen: 'service-refund', page: at, pages, candidates: candidates.slice(at * REFUND_ENTRIES_PER_PAGE, (at + 1) * REFUND_ENTRIES_PER_PAGE) };
   }
 
   private async fire(productId: string): Promise<void> {
@@ -249,10 +249,9 @@ export class ServiceMode {
     this.deps.journal.appendLog({ time: Math.floor(this.deps.wallTime() / 1000), product: product.id, amount: 0, reference: `test-pin-${product.output.pin}`, outcome: 'test-fire' });
     try {
       await output.pulse(product.output.pulseMs);
-      this.current = { screen: 'service-outputs', lastFired: product.id };
+      if (this.current.screen === 'service-outputs') this.current = { ...this.current, lastFired: product.id };
     } catch (error) {
       this.deps.log.error(`test-fire pin ${product.output.pin}: ${(error as Error).message}`);
-      this.current = { screen: 'service-outputs' };
     }
     this.deps.changed();
   }

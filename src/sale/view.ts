@@ -39,6 +39,8 @@ export interface ProductSummary {
   id: string;
   price: number;
   soldOut: boolean;
+  /** Units left, when counted (service mode's restock shows it). */
+  stock?: number;
 }
 
 /** Screens of a sale. `reference` is the payment reference shown on result and error screens. */
@@ -116,10 +118,12 @@ export type ServiceScreen =
   /** `digits`: how many digits are entered (never the digits); `lockedUntil` after three wrong tries. */
   | { screen: 'service-pin'; digits: number; wrong: boolean; lockedUntil?: number }
   | { screen: 'service-menu' }
-  | { screen: 'service-outputs'; lastFired?: string }
+  | { screen: 'service-outputs'; page: number; pages: number; lastFired?: string }
   | { screen: 'service-restock'; page: number; pages: number }
   | { screen: 'service-status'; status: StatusView; queue: QueueEntryView[] }
+  /** `entries`: the current page's rows, newest first. */
   | { screen: 'service-log'; page: number; pages: number; entries: SalesLogEntry[] }
+  /** `candidates`: the current page's captured sales, newest first. */
   | { screen: 'service-refund'; candidates: SalesLogEntry[]; page: number; pages: number; result?: 'refunded' | 'failed' }
   /** Changing the PIN: first the new PIN, then again to confirm. */
   | { screen: 'service-pin-change'; step: 'new' | 'confirm'; digits: number; result?: 'changed' | 'mismatch' | 'too-short' };

@@ -40,8 +40,10 @@ describe('qr/draw placement', () => {
     const placement = placeQr(matrix.size, PAYMENT_QR_BOX);
     assert.equal(placement.scale, 4);
     assert.equal(placement.side, 49 * 4);
-    assert.equal(placement.x, (240 - 196) / 2);
-    assert.equal(placement.y, 40 + (240 - 196) / 2);
+    // The payment box is exactly a version-6 QR at 4 px a module, quiet zone included.
+    assert.equal(placement.x, PAYMENT_QR_BOX.x);
+    assert.equal(placement.y, PAYMENT_QR_BOX.y);
+    assert.equal(PAYMENT_QR_BOX.width, 196);
   });
 
   it('uses the largest integer scale, and centres odd leftovers consistently', () => {
@@ -56,8 +58,8 @@ describe('qr/draw placement', () => {
   });
 
   it('knows the largest version for a box and a minimum scale', () => {
-    assert.equal(largestVersionThatFits(PAYMENT_QR_BOX, 2), 23);
-    assert.equal(largestVersionThatFits(PAYMENT_QR_BOX, 4), 8);
+    assert.equal(largestVersionThatFits(PAYMENT_QR_BOX, 2), 18);
+    assert.equal(largestVersionThatFits(PAYMENT_QR_BOX, 4), 6);
     assert.equal(largestVersionThatFits({ x: 0, y: 0, width: 2000, height: 2000 }, 1), 40);
   });
 });

@@ -29,13 +29,13 @@ describe('service mode', () => {
     const locked = r.machine.view.sale as { lockedUntil?: number };
     assert.ok(locked.lockedUntil !== undefined && locked.lockedUntil > r.clock.now());
     typePin(r, TEST_PIN);
-    assert.equal(r.machine.view.sale.screen, 'service-pin', 'locked: even the right PIN is refused');
+    assert.equal(r.machine.view.sale.screen as string, 'service-pin', 'locked: even the right PIN is refused');
     await r.clock.advance(5 * 60_000);
     // Meanwhile the idle timeout has left service mode; the lock has passed.
-    assert.equal(r.machine.view.sale.screen, 'idle');
+    assert.equal(r.machine.view.sale.screen as string, 'idle');
     r.machine.act({ type: 'service' });
     typePin(r, TEST_PIN);
-    assert.equal(r.machine.view.sale.screen, 'service-menu');
+    assert.equal(r.machine.view.sale.screen as string, 'service-menu');
     assert.ok(!JSON.stringify(r.log.lines).includes(TEST_PIN));
     assert.ok(!JSON.stringify(r.machine.view).includes(TEST_PIN));
   });
