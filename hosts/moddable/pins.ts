@@ -1,0 +1,66 @@
+// The Pins port on ECMA-419 `embedded:io/digital` (the ESP32). An output is created at its inactive
+// level: the SDK's Digital takes `activeLow` and `initialValue` and sets the level before it turns
+// the pin into an output, so not even a glitch reaches the driver. Drop sensors: an active-low
+// sensor (open collector, beam break) gets the internal pull-up, an active-high one the pull-down;
+// GPIO 34-39 have neither and need an external resistor. 'edge' mode counts any change of level
+// (the ISR delivers it to onReadable); 'level' mode polls every LEVEL_POLL_MS for the active level.
+import Digital from 'embedded:io/digital';
+import Timer from 'timer';
+import type { InputPin, InputSpec, OutputPin, OutputSpec, Pins } from 'ports/io';
+import { DropWait, TimedOutput } from 'hosts/moddable/pin-timing';
+
+export const LEVEL_POLL_MS = 5;
+
+// Digital as used here; the npm typings lack activeLow and initialValue and type modes as unknown.
+interface DigitalPin {
+  read(): number;
+  write(value: number): void;
+}
+interface DigitalOptions {
+  pin: number;
+  mode: number;
+  activeLow: boolean;
+  initialValue?: 0 | 1;
+  edge?: number;
+  onReadable?: () => void;
+}
+const DigitalIo = Digital as unknown as {
+  new (options: DigitalOptions): DigitalPin;
+  readonly Output: number;
+  readonly InputPullUp: number;
+  readonly InputPullDown: number;
+  readonly Rising: number;
+  readonly Falling: number;
+};
+
+function output(spec: OutputSpec): OutputPin {
+  // Logical levels from here on: 1 is active whatever the wiring.
+  const digital = new DigitalIo({ pin: spec.pin, mode: DigitalIo.Output, activeLow: spec.activeLow, initialValue: 0 });
+  return new TimedOutput(spec.pin, (active) => digital.write(active ? 1 : 0));
+}
+
+function input(spec: InputSpec): InputPin {
+  const mode = spec.activeLow ? DigitalIo.InputPullUp : DigitalIo.InputPullDown;
+  if (spec.mode === 'edge') {
+    // The pin is watched from boot; edges count only while a wait is on.
+    let seen: (() => void) | undefined;
+    new DigitalIo({ pin: spec.pin, mode, activeLow: spec.activeLow, edge: DigitalIo.Rising | DigitalIo.Falling, onReadable: () => seen?.() });
+    return new DropWait(spec.pin, (notify) => {
+      seen = notify;
+      return () => { seen = undefined; };
+    });
+  }
+  const digital = new DigitalIo({ pin: spec.pin, mode, activeLow: spec.activeLow });
+  return new DropWait(spec.pin, (notify) => {
+    if (digital.read() === 1) {
+      notify();
+      return () => {};
+    }
+    const poll = Timer.repeat(() => {
+      if (digital.read() === 1) notify();
+    }, LEVEL_POLL_MS);
+    return () => Timer.clear(poll);
+  });
+}
+
+export const pins: Pins = { output, input };
