@@ -205,8 +205,9 @@ export class VendingMachine {
     if (open) {
       const { item, notice } = recoverOpenSale(open, this.clock.now() + this.timing.noticeMs);
       this.log.warn(`recovery: sale ${open.reference} was open in phase ${open.phase}; queued ${item.operation}`);
+      // The log first: a cut after it leaves the sale open, and the next boot updates the same entry.
+      this.logSale(open, item.operation === 'capture' ? 'capture-pending' : 'cancel-pending');
       this.journal.handOver(item);
-      this.journal.appendLog({ time: open.time, product: open.product, amount: open.amount, reference: open.reference, outcome: item.operation === 'capture' ? 'capture-pending' : 'cancel-pending' });
       this.notice = notice;
     }
     // Items that were queued before the cut, and the one just handed over.
@@ -333,6 +334,7 @@ export class VendingMachine {
       if (open && !this.stopped) {
         try {
           const { item } = recoverOpenSale(open, 0);
+          this.logSale(open, item.operation === 'capture' ? 'capture-pending' : 'cancel-pending');
           this.journal.handOver(item);
           this.settlements.track(item);
         } catch (journalError) {
@@ -383,8 +385,7 @@ export class VendingMachine {
       this.log.warn(`create ${reference}: ${summary(error)}`);
       if (isApiError(error, 409) || (error instanceof EpaymentError && error.kind === 'invalid-request') || isApiError(error, 400)) {
         // Refused, or the reference is somebody else's payment: nothing of ours exists; touch nothing.
-        this.journal.closeSale();
-        this.journal.appendLog({ time: sale.time, product: product.id, amount: product.price, reference, outcome: 'failed' });
+        this.endSale(sale, 'failed');
         this.showResult({ screen: 'error', product: product.id, reference, charged: 'no' });
         return;
       }
@@ -464,8 +465,7 @@ export class VendingMachine {
       if (!isReserved(status)) {
         // Authorized but nothing left to take (cancelled or captured elsewhere): no product.
         this.log.warn(`payment ${sale.reference} is authorized with nothing reserved`);
-        this.journal.closeSale();
-        this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome: 'failed' });
+        this.endSale(sale, 'failed');
         this.showResult({ screen: 'error', product: product.id, reference: sale.reference, charged: status.aggregate.capturedAmount.value > 0 ? 'unknown' : 'no' });
         return;
       }
@@ -473,8 +473,7 @@ export class VendingMachine {
       return;
     }
     const outcome: SaleOutcome = status.state === 'ABORTED' ? 'aborted' : status.state === 'EXPIRED' ? 'expired' : 'terminated';
-    this.journal.closeSale();
-    this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome });
+    this.endSale(sale, outcome);
     const screen = status.state === 'ABORTED' ? 'aborted' : status.state === 'EXPIRED' ? 'expired' : 'cancelled';
     this.showResult({ screen, product: product.id, reference: sale.reference });
   }
@@ -500,9 +499,8 @@ export class VendingMachine {
       this.log.warn(`capture ${sale.reference}: ${summary(error)}; queued`);
     }
     if (this.stopped) return;
-    if (outcome === 'captured') this.journal.closeSale();
+    if (outcome === 'captured') this.endSale(sale, outcome);
     else this.handOver(sale, 'capture');
-    this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome });
     this.showResult({ screen: 'thank-you', product: product.id, reference: sale.reference });
   }
 
@@ -540,8 +538,7 @@ export class VendingMachine {
       return 'watch';
     }
     if (result.kind === 'settled') {
-      this.journal.closeSale();
-      this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome: result.outcome });
+      this.endSale(sale, result.outcome);
       this.showResult({ screen: result.outcome === 'aborted' ? 'aborted' : result.outcome === 'expired' ? 'expired' : 'cancelled', product: product.id, reference: sale.reference });
       return 'done';
     }
@@ -557,8 +554,7 @@ export class VendingMachine {
       const status = await api.cancel(sale.reference, { cancelTransactionOnly: true }, { attempts: 1 });
       const outcome = cancelledOutcome(status);
       if (outcome) {
-        this.journal.closeSale();
-        this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome: outcome === 'cancelled' ? 'terminated' : outcome });
+        this.endSale(sale, outcome === 'cancelled' ? 'terminated' : outcome);
         this.showResult({ screen: 'expired', product: product.id, reference: sale.reference });
         return 'done';
       }
@@ -583,8 +579,7 @@ export class VendingMachine {
     const result = await this.tryCancel(sale.reference, api, {});
     if (this.stopped) return;
     if (result.kind === 'settled' && result.outcome !== 'captured') {
-      this.journal.closeSale();
-      this.journal.appendLog({ time: sale.time, product: product.id, amount: sale.amount, reference: sale.reference, outcome: 'cancelled' });
+      this.endSale(sale, 'cancelled');
       this.showResult({ screen: confirmed, product: product.id, reference: sale.reference });
       return;
     }
@@ -621,9 +616,22 @@ export class VendingMachine {
   /** The open sale becomes a queued item (journalled) and the background settles it. */
   private handOver(sale: OpenSale, operation: 'capture' | 'cancel', after?: Promise<unknown>): void {
     const item: QueueItem = { operation, reference: sale.reference, amount: sale.amount, currency: sale.currency, product: sale.product, time: sale.time, overdue: false };
+    this.logSale(sale, operation === 'capture' ? 'capture-pending' : 'cancel-pending');
     this.journal.handOver(item);
-    if (operation === 'cancel') this.journal.appendLog({ time: sale.time, product: sale.product, amount: sale.amount, reference: sale.reference, outcome: 'cancel-pending' });
     this.settlements.track(item, after);
+  }
+
+  /** The sale's outcome in the log, then the sale closed: a cut in between leaves it open for recovery, never out of the log. */
+  private endSale(sale: OpenSale, outcome: SaleOutcome): void {
+    this.logSale(sale, outcome);
+    this.journal.closeSale();
+  }
+
+  /** One log entry per sale: the existing one (written before a cut) is updated, not doubled. */
+  private logSale(sale: OpenSale, outcome: SaleOutcome): void {
+    if (!this.journal.updateLog(sale.reference, outcome)) {
+      this.journal.appendLog({ time: sale.time, product: sale.product, amount: sale.amount, reference: sale.reference, outcome });
+    }
   }
 
   private onSettled(item: QueueItem, outcome: SaleOutcome): void {

@@ -36,6 +36,26 @@ describe('npm run qr', function () {
     });
   });
 
+  it('says so when the --out folder does not exist, instead of a stack trace (exit 1)', async () => {
+    const out = join(dir, 'missing', 'screen.png');
+    await assert.rejects(run(tsx, ['tools/qr.ts', 'hello', '--out', out], { cwd: projectRoot }), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, /^qr: cannot write .*screen\.png: the folder .*missing does not exist/);
+      assert.doesNotMatch(error.stderr, /\n\s+at /, 'no stack trace');
+      return true;
+    });
+  });
+
+  it('warns when the QR falls under scale 2, and not above it', async () => {
+    const out = join(dir, 'long.png');
+    const long = await run(tsx, ['tools/qr.ts', 'x'.repeat(900), '--out', out], { cwd: projectRoot });
+    assert.match(long.stdout, /scale 1,/);
+    assert.match(long.stderr, /warning: scale 1: .* shorten the text \(900 bytes\) so that it fits at scale 2/);
+    const short = await run(tsx, ['tools/qr.ts', 'x'.repeat(300), '--out', out], { cwd: projectRoot });
+    assert.match(short.stdout, /scale 2,/);
+    assert.equal(short.stderr, '');
+  });
+
   it('fails with exit code 2 and the usage without a text', async () => {
     await assert.rejects(run(tsx, ['tools/qr.ts'], { cwd: projectRoot }), (error: { code: number; stderr: string }) => error.code === 2 && /usage/.test(error.stderr));
   });
