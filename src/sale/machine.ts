@@ -299,9 +299,9 @@ export class VendingMachine {
         this.cancelSignal?.fire();
         break;
       case 'dismiss':
-        if (!this.saleRunning && this.screen.screen !== 'idle') this.screen = this.idleScreen();
-        else if (this.screen.screen === 'idle') this.notice = undefined;
-        if (this.screen.screen === 'idle') this.screen = this.idleScreen();
+        // OK on a result screen, or on the idle screen's note about the previous sale.
+        if (this.screen.screen === 'idle') this.notice = undefined;
+        if (!this.saleRunning) this.screen = this.idleScreen();
         break;
       default:
         break;

@@ -340,3 +340,19 @@ describe('machine configuration', () => {
     assert.equal(r.machine.view.sale.screen, 'idle');
   });
 });
+
+describe('after a restart', () => {
+  it('the idle screen tells about the previous sale, with its reference, until dismissed', async () => {
+    const r = rig();
+    const reference = await startSale(r);
+    r.machine.stop();
+    const again = rig({ from: r });
+    await runUntil(again, () => again.machine.view.sale.screen === 'idle' && again.machine.journal.queue.length === 0);
+    const idle = again.machine.view.sale as { notice?: { reference: string; outcome: string } };
+    assert.equal(idle.notice?.reference, reference);
+    assert.equal(idle.notice?.outcome, 'cancelled');
+    assert.equal(payment(again, reference).state, 'TERMINATED');
+    again.machine.act({ type: 'dismiss' });
+    assert.equal((again.machine.view.sale as { notice?: unknown }).notice, undefined);
+  });
+});
