@@ -9,6 +9,7 @@ import { PAYMENT_QR_BOX } from 'app/layout';
 import { benchQr, type QrBench } from './qr';
 import { benchEpayment, printEpaymentTable, type EpaymentBench } from './epayment';
 import { benchSale, printSaleTable, type SaleBench } from './sale';
+import { benchDesktop, printDesktopTable, type DesktopBench } from './desktop';
 
 /** One part of the report: `run` measures (and prints nothing), `print` shows the result as a table. */
 export interface BenchSection<T = unknown> {
@@ -42,6 +43,7 @@ export const SECTIONS: readonly BenchSection[] = [
   section<QrBench[]>('qr', () => benchQr(), printQrTable),
   section<EpaymentBench>('epayment', () => benchEpayment(), printEpaymentTable),
   section<SaleBench>('sale', () => benchSale(), printSaleTable),
+  section<DesktopBench>('desktop', () => benchDesktop(), printDesktopTable),
 ];
 
 export interface BenchOptions {

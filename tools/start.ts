@@ -1,0 +1,114 @@
+// `npm start [-- options]`: the vending machine on this computer, in a browser. Starts the built-in
+// ePayment emulator (unless EPAYMENT_BASE_URL names another service), the machine in its own
+// process, and the page; prints the page's URL, then the emulator's. Needs no display; --open opens
+// a browser. Ctrl-C stops everything; the next start recovers from the journal as the device does.
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, startDesktop } from '../hosts/node/desktop/desktop';
+import { DEFAULT_DESKTOP_PIN, missingCredentials, PIN_ENV, validPin } from '../hosts/node/desktop/secrets';
+
+const USAGE = `usage: npm start -- [options]
+
+  --config FILE      machine configuration (default config/sample-machine.json)
+  --port N           the page's port (default 3000, or a free one if 3000 is taken; 0: any free port)
+  --host ADDRESS     listen address of the page and the emulator (default 127.0.0.1); 0.0.0.0 lets
+                     a phone on the LAN open the page and scan the QR
+  --emulator-port N  the built-in emulator's port (default: a free one)
+  --state-dir DIR    the journal, the service PIN's hash and the emulator's state (default .state/desktop)
+  --fast             short waits for tests and the soak: polls every 500 ms, 5 s walk-away, 1 s result screens
+  --quiet            do not print the machine's log
+  --open             open the page in a browser
+  -h, --help         this text
+
+environment: EPAYMENT_BASE_URL (default: the built-in emulator), EPAYMENT_CLIENT_ID,
+EPAYMENT_CLIENT_SECRET, EPAYMENT_SUBSCRIPTION_KEY, EPAYMENT_MSN, EPAYMENT_CA_FILE;
+${PIN_ENV} (the service PIN, 6-12 digits; default ${DEFAULT_DESKTOP_PIN} on the desktop).`;
+
+function port(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[0-9]+$/.test(text) || Number(text) > 65535) throw new Error(`--${name} must be a port number, not ${text}`);
+  return Number(text);
+}
+
+function openBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  const child = spawn(command, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => console.log(`(could not open a browser: open ${url} yourself)`));
+  child.unref();
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        config: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'emulator-port': { type: 'string' },
+        'state-dir': { type: 'string' },
+        fast: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+        open: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+    port(values.port, 'port');
+    port(values['emulator-port'], 'emulator-port');
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const pin = process.env[PIN_ENV];
+  if (pin && !validPin(pin)) {
+    console.error(`${PIN_ENV} must be 6-12 digits`);
+    process.exit(2);
+  }
+  if (process.env.EPAYMENT_BASE_URL && missingCredentials(process.env).length > 0) {
+    console.error(`EPAYMENT_BASE_URL is ${process.env.EPAYMENT_BASE_URL}: set ${missingCredentials(process.env).join(', ')} too (the machine stays out of service without them)`);
+  }
+  const time = (at: number) => new Date(at).toISOString().slice(11, 23);
+  // The URLs come first; the machine's first lines wait for them.
+  const early: string[] = [];
+  let printing = false;
+  const print = (text: string) => (printing ? console.log(text) : early.push(text));
+  const desktop = await startDesktop({
+    configPath: values.config ?? DEFAULT_CONFIG,
+    stateDir: values['state-dir'] ?? DEFAULT_STATE_DIR,
+    fast: values.fast,
+    ...(values.host ? { host: values.host } : {}),
+    ...(values.port === undefined ? {} : { port: port(values.port, 'port')! }),
+    ...(values['emulator-port'] === undefined ? {} : { emulatorPort: port(values['emulator-port'], 'emulator-port')! }),
+    ...(values.quiet ? {} : { onLog: (line) => print(`${time(line.at)} ${line.level === 'info' ? '' : `${line.level}: `}${line.message}`) }),
+  });
+  console.log(`page:      ${desktop.pageUrl}`);
+  if (desktop.emulator) console.log(`emulator:  ${desktop.baseUrl}/ (built-in ePayment emulator; admin API ${desktop.baseUrl}/emulator/info)`);
+  else console.log(`ePayment:  ${desktop.baseUrl} (from EPAYMENT_BASE_URL)`);
+  if (desktop.configProblem) console.log(`configuration: ${desktop.configProblem} (the machine is out of service)`);
+  console.log(`state:     ${values['state-dir'] ?? DEFAULT_STATE_DIR}; Ctrl-C to stop`);
+  printing = true;
+  for (const text of early.splice(0)) console.log(text);
+  if (values.open) openBrowser(desktop.pageUrl);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    desktop.close().then(() => process.exit(0), (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`start: ${(error as Error).message}`);
+  process.exit(1);
+});
