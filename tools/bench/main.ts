@@ -10,6 +10,7 @@ import { benchQr, type QrBench } from './qr';
 import { benchEpayment, printEpaymentTable, type EpaymentBench } from './epayment';
 import { benchSale, printSaleTable, type SaleBench } from './sale';
 import { benchDesktop, printDesktopTable, type DesktopBench } from './desktop';
+import { benchSim, type SimBench } from './sim';
 
 /** One part of the report: `run` measures (and prints nothing), `print` shows the result as a table. */
 export interface BenchSection<T = unknown> {
@@ -38,12 +39,22 @@ function printQrTable(rows: QrBench[]): void {
   })));
 }
 
+function printSimTable(sim: SimBench | undefined): void {
+  if (!sim) {
+    console.log('Simulator: skipped (MODDABLE is not set; see the README\'s firmware section)');
+    return;
+  }
+  console.log('Simulator (the firmware in the Moddable simulator against the emulator over HTTPS; warm machine)');
+  console.table(sim);
+}
+
 /** In report order. */
 export const SECTIONS: readonly BenchSection[] = [
   section<QrBench[]>('qr', () => benchQr(), printQrTable),
   section<EpaymentBench>('epayment', () => benchEpayment(), printEpaymentTable),
   section<SaleBench>('sale', () => benchSale(), printSaleTable),
   section<DesktopBench>('desktop', () => benchDesktop(), printDesktopTable),
+  section<SimBench | undefined>('sim', () => benchSim(), printSimTable),
 ];
 
 export interface BenchOptions {
