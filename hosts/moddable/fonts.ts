@@ -6,7 +6,7 @@
 import parseBMF from 'commodetto/parseBMF';
 import parseBMP from 'commodetto/parseBMP';
 import Resource from 'Resource';
-import { BmfFont } from 'fonts/bmf';
+import { BmfFont, inkOverhang } from 'fonts/bmf';
 import type { FontBook, FontId } from 'app/screens/font-book';
 
 /** Which resource each face is (the same table as hosts/node/display's SCREEN_FONT_FILES). */
@@ -32,19 +32,6 @@ export interface DeviceFonts {
   readonly overhang: Readonly<Record<FontId, Overhang>>;
 }
 
-/** The most any glyph's ink reaches left of its pen position and right of its advance (as on the desktop). */
-function overhangOf(font: BmfFont): Overhang {
-  let left = 0;
-  let right = 0;
-  for (let i = 0; i < font.charCount; i++) {
-    const glyph = font.glyphAt(i);
-    if (glyph.width === 0) continue;
-    left = Math.max(left, -glyph.xoffset);
-    right = Math.max(right, glyph.xoffset + glyph.width - (glyph.xadvance & 0xff));
-  }
-  return { left, right };
-}
-
 /** Loads the four faces from the app's resources (manifest_display.json puts them there). */
 export function loadDeviceFonts(): DeviceFonts {
   const poco = {} as Record<FontId, Font>;
@@ -58,7 +45,7 @@ export function loadDeviceFonts(): DeviceFonts {
     poco[id] = font;
     // A Resource is a host buffer over flash: the typed array views it without a copy.
     metrics[id] = new BmfFont(new Uint8Array(fnt as unknown as ArrayBuffer));
-    overhang[id] = overhangOf(metrics[id]);
+    overhang[id] = inkOverhang(metrics[id]);
   }
   const book: FontBook = {
     measure: (font, text) => metrics[font].measure(text),

@@ -22,7 +22,7 @@ import type { Pins } from 'ports/io';
 import type { Log } from 'ports/log';
 import type { QrMatrix } from 'qr/matrix';
 import type { MachineConfig } from 'app/config/machine-config';
-import { VendingMachine, type MachineTiming } from 'app/sale/machine';
+import { FAST_TIMING, VendingMachine } from 'app/sale/machine';
 import { moddableClock } from 'hosts/moddable/clock';
 import { loadMachineConfig } from 'hosts/moddable/config';
 import { StoredConfig } from 'hosts/moddable/stored-config';
@@ -52,19 +52,6 @@ const flag = (name: string): boolean => ['1', 'true', 'yes'].includes(setting(na
 /** Release builds (`release=1`, set by npm run build:esp32 -- --release): warnings and errors only. */
 const RELEASE = flag('release');
 const DEFAULT_SNTP_SERVERS = ['pool.ntp.org', 'time.google.com', 'time.cloudflare.com', 'ntp.uio.no'];
-
-/** `testTiming=1` (tests and npm run sim): the machine's waits cut down, as the desktop's --fast. */
-const TEST_TIMING: Partial<MachineTiming> = {
-  pollFirstMs: 500,
-  pollIntervalMs: 500,
-  resultScreenMs: 1000,
-  noticeMs: 3000,
-  reversingMs: 3000,
-  tokenRetryMs: 1000,
-  tokenRetryMaxMs: 5000,
-  cancelRetryMs: 500,
-  settlements: { retryMs: 500, maxRetryMs: 3000, lockedRetryMs: 500, overdueRetryMs: 10_000, cancelFailuresOutOfService: 5 },
-};
 
 /** Draws the out-of-service screen when the configuration itself is unusable. */
 const UNCONFIGURED: MachineConfig = {
@@ -156,7 +143,7 @@ const machine = new VendingMachine({
   secrets,
   log,
   production: baseUrl === BASE_URLS.production,
-  ...(testTiming ? { timing: TEST_TIMING } : {}),
+  ...(testTiming ? { timing: FAST_TIMING } : {}),
 });
 
 // 2. Screen, touch, watchdog.

@@ -2,6 +2,7 @@
 // framebuffer as the device paints it through Poco: each box cleared to the background, then every
 // item that touches it, clipped to the box (and a text to its own box). Text goes through the BMF
 // text renderer, the QR through qr/encode and qr/draw's pixel loop.
+import { inkOverhang } from 'fonts/bmf';
 import { drawQr } from 'qr/draw';
 import { encode } from 'qr/encode';
 import type { QrMatrix } from 'qr/matrix';
@@ -27,27 +28,13 @@ export interface ScreenFonts {
   overhang: Readonly<Record<FontId, { left: number; right: number }>>;
 }
 
-/** The most any glyph's ink reaches left of its pen position and right of its advance. */
-function overhangOf(loaded: LoadedFont): { left: number; right: number } {
-  const { font } = loaded;
-  let left = 0;
-  let right = 0;
-  for (let i = 0; i < font.charCount; i++) {
-    const glyph = font.glyphAt(i);
-    if (glyph.width === 0) continue;
-    left = Math.max(left, -glyph.xoffset);
-    right = Math.max(right, glyph.xoffset + glyph.width - (glyph.xadvance & 0xff));
-  }
-  return { left, right };
-}
-
 /** The screens' fonts from assets/fonts (or `dir`). */
 export function loadScreenFonts(dir?: string): ScreenFonts {
   const faces = {} as Record<FontId, LoadedFont>;
   const overhang = {} as Record<FontId, { left: number; right: number }>;
   for (const id of Object.keys(SCREEN_FONT_FILES) as FontId[]) {
     faces[id] = loadFont(SCREEN_FONT_FILES[id], dir);
-    overhang[id] = overhangOf(faces[id]);
+    overhang[id] = inkOverhang(faces[id].font);
   }
   const book: FontBook = {
     measure: (font, text) => faces[font].font.measure(text),

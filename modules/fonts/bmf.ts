@@ -270,3 +270,16 @@ export class BmfFont {
     return (this.bytes[at] | (this.bytes[at + 1] << 8) | (this.bytes[at + 2] << 16) | (this.bytes[at + 3] << 24)) >>> 0;
   }
 }
+
+/** How far any glyph's ink reaches left of its pen position and right of its advance: both hosts clip text to its box widened by this. */
+export function inkOverhang(font: BmfFont): { left: number; right: number } {
+  let left = 0;
+  let right = 0;
+  for (let i = 0; i < font.charCount; i++) {
+    const glyph = font.glyphAt(i);
+    if (glyph.width === 0) continue;
+    left = Math.max(left, -glyph.xoffset);
+    right = Math.max(right, glyph.xoffset + glyph.width - (glyph.xadvance & 0xff));
+  }
+  return { left, right };
+}

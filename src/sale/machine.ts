@@ -55,6 +55,22 @@ export const MACHINE_TIMING: MachineTiming = {
   settlements: SETTLEMENT_TIMING,
 };
 
+/**
+ * Short waits for tests, the soak and the simulator run (the desktop's --fast, the firmware's
+ * testTiming=1): polls every 500 ms (the floor of 120 reads a minute), brief result screens, quick retries.
+ */
+export const FAST_TIMING: Partial<MachineTiming> = {
+  pollFirstMs: 500,
+  pollIntervalMs: 500,
+  resultScreenMs: 1000,
+  noticeMs: 3000,
+  reversingMs: 3000,
+  tokenRetryMs: 1000,
+  tokenRetryMaxMs: 5000,
+  cancelRetryMs: 500,
+  settlements: { retryMs: 500, maxRetryMs: 3000, lockedRetryMs: 500, overdueRetryMs: 10_000, cancelFailuresOutOfService: 5 },
+};
+
 export interface MachineDeps {
   /** The machine configuration as read (JSON); validated here. */
   config: unknown;

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MachineConfig } from 'app/config/machine-config';
 import { validateMachineConfig } from 'app/config/validate';
-import type { MachineTiming } from 'app/sale/machine';
+import { FAST_TIMING, type MachineTiming } from 'app/sale/machine';
 import { credentialsFromEnv, startEmulator, type Emulator } from '../../../tools/emulator/index';
 import { MachineSupervisor, type LogLine } from './machine-supervisor';
 import { startPageServer, type PageServer } from './server';
@@ -17,21 +17,7 @@ export const DEFAULT_CONFIG = resolve(REPO_ROOT, 'config/sample-machine.json');
 export const DEFAULT_STATE_DIR = resolve(REPO_ROOT, '.state/desktop');
 export const DEFAULT_PAGE_PORT = 3000;
 
-/**
- * --fast: the machine's waits cut down for tests, the soak and the bench (never below the poll
- * interval's floor of 500 ms); the walk-away timeout becomes 5 s.
- */
-export const FAST_TIMING: Partial<MachineTiming> = {
-  pollFirstMs: 500,
-  pollIntervalMs: 500,
-  resultScreenMs: 1000,
-  noticeMs: 3000,
-  reversingMs: 3000,
-  tokenRetryMs: 1000,
-  tokenRetryMaxMs: 5000,
-  cancelRetryMs: 500,
-  settlements: { retryMs: 500, maxRetryMs: 3000, lockedRetryMs: 500, overdueRetryMs: 10_000, cancelFailuresOutOfService: 5 },
-};
+/** --fast: the machine's FAST_TIMING (app/sale/machine), and the walk-away timeout becomes 5 s. */
 export const FAST_WALK_AWAY_SECONDS = 5;
 
 export interface DesktopOptions {
