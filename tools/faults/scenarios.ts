@@ -3,6 +3,7 @@
 // so a failure printed by one run can be replayed alone with `--only <id>`; which scenarios a run
 // picks is a pure function of the seed.
 import type { FaultSpec } from '../emulator/index';
+import { mulberry32 } from '../emulator/faults';
 import { CUT_KINDS, type CutKind } from '../../tests/support/power-cut-store';
 
 /** What the customer does (and which way the drop sensor answers). */
@@ -132,18 +133,6 @@ export function findScenario(id: string): Scenario | undefined {
   return scenario(outcome as Outcome, fault, cuts);
 }
 
-/** A small seeded PRNG (Mulberry32), so a seed names the same list on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
@@ -153,7 +142,7 @@ function pick<T>(random: () => number, items: readonly T[]): T {
  * two with both, and a cut of the sale then one of its recovery.
  */
 export function smallMatrix(seed: number): Scenario[] {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const list: Scenario[] = [];
   for (const outcome of OUTCOMES) {
     list.push(scenario(outcome, FAULT_PLANS[0]!, [pick(random, SALE_CUTS)]));
@@ -170,7 +159,7 @@ export function smallMatrix(seed: number): Scenario[] {
  * with a seeded one.
  */
 export function fullMatrix(seed: number): Scenario[] {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const list: Scenario[] = [];
   for (const outcome of OUTCOMES) {
     for (const cut of SALE_CUTS) list.push(scenario(outcome, FAULT_PLANS[0]!, [cut]));
