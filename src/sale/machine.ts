@@ -6,7 +6,7 @@ import { EpaymentError, isApiError } from 'epayment/errors';
 import { pollUntilFinal, type Poll } from 'epayment/poll';
 import { isReserved } from 'epayment/reserved';
 import type { Currency, PaymentStatus } from 'epayment/types';
-import type { Clock, TimerHandle } from 'ports/clock';
+import { sleep, type Clock, type TimerHandle } from 'ports/clock';
 import type { InputPin, OutputPin, Pins } from 'ports/io';
 import type { Log } from 'ports/log';
 import type { Random } from 'ports/random';
@@ -131,6 +131,8 @@ export class VendingMachine {
   private readonly sensors = new Map<string, InputPin>();
   private readonly listeners: (() => void)[] = [];
   private readonly configProblem: string | undefined;
+  private readonly production: boolean;
+  private readonly referenceFor: ((counter: number) => string) | undefined;
 
   private screen: SaleScreen;
   private language: Language = 'en';
@@ -204,9 +206,6 @@ export class VendingMachine {
     this.referenceFor = deps.reference;
     this.screen = { screen: 'out-of-service', reason: 'recovering' };
   }
-
-  private readonly production: boolean;
-  private readonly referenceFor: ((counter: number) => string) | undefined;
 
   /** Boot: finish whatever the journal says was open, then warm the token and sell. */
   start(): void {
@@ -547,7 +546,7 @@ export class VendingMachine {
   private async customerCancel(sale: OpenSale, product: Product, api: PaymentApi, expiresAt: number): Promise<'done' | 'watch'> {
     this.journal.setPhase('cancel');
     this.show({ screen: 'payment', product: product.id, reference: sale.reference, redirectUrl: (this.screen as { redirectUrl?: string }).redirectUrl ?? '', expiresAt, cancelling: true });
-    const result = await this.tryCancel(sale.reference, api, {});
+    const result = await this.tryCancel(sale.reference, api);
     if (this.stopped) return 'done';
     if (result.kind === 'locked') {
       this.show({ screen: 'finish-in-app', product: product.id, reference: sale.reference, expiresAt });
@@ -575,15 +574,11 @@ export class VendingMachine {
         return 'done';
       }
     } catch (error) {
-      if (isApiError(error, undefined, '6060') || isApiError(error, 423)) {
-        // Paid just now, or paying right now: keep watching; the next read decides.
-        this.log.info(`walk-away ${sale.reference}: ${summary(error)}; the customer is paying`);
-        this.journal.setPhase('create');
-        return 'watch';
-      }
-      this.log.warn(`walk-away cancel ${sale.reference}: ${summary(error)}`);
+      // 6060: paid just now; 423: paying right now. Otherwise unknown. Either way the next read decides.
+      if (isApiError(error, undefined, '6060') || isApiError(error, 423)) this.log.info(`walk-away ${sale.reference}: ${summary(error)}; the customer is paying`);
+      else this.log.warn(`walk-away cancel ${sale.reference}: ${summary(error)}`);
     }
-    // Unknown: watch on; polling ends at the payment's expiry and the rules take over from there.
+    // Watch on; polling ends at the payment's expiry and the rules take over from there.
     this.journal.setPhase('create');
     return 'watch';
   }
@@ -592,7 +587,7 @@ export class VendingMachine {
   private async reverse(sale: OpenSale, product: Product, api: PaymentApi, confirmed: 'not-charged' | 'cancelled'): Promise<void> {
     this.journal.setPhase('cancel');
     this.showReversing(sale, product);
-    const result = await this.tryCancel(sale.reference, api, {});
+    const result = await this.tryCancel(sale.reference, api);
     if (this.stopped) return;
     if (result.kind === 'settled' && result.outcome !== 'captured') {
       this.endSale(sale, 'cancelled');
@@ -603,11 +598,11 @@ export class VendingMachine {
     this.showReversing(sale, product);
   }
 
-  /** A few quick tries of a cancel while the customer watches; the answer is read, never guessed. */
-  private async tryCancel(reference: string, api: PaymentApi, options: { cancelTransactionOnly?: boolean }): Promise<{ kind: 'settled'; outcome: SaleOutcome } | { kind: 'locked' } | { kind: 'unknown' }> {
+  /** A few quick tries of a full cancel while the customer watches; the answer is read, never guessed. */
+  private async tryCancel(reference: string, api: PaymentApi): Promise<{ kind: 'settled'; outcome: SaleOutcome } | { kind: 'locked' } | { kind: 'unknown' }> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const status = await api.cancel(reference, options, { attempts: 1 });
+        const status = await api.cancel(reference, {}, { attempts: 1 });
         const outcome = cancelledOutcome(status);
         if (outcome) return { kind: 'settled', outcome };
       } catch (error) {
@@ -623,7 +618,7 @@ export class VendingMachine {
       } catch {
         // unknown: try again
       }
-      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.timing.cancelRetryMs));
+      await sleep(this.clock, this.timing.cancelRetryMs);
       if (this.stopped) return { kind: 'unknown' };
     }
     return { kind: 'unknown' };
