@@ -57,18 +57,25 @@ export class TimedOutput implements OutputPin {
 }
 
 /**
- * A drop sensor's wait. `watch` starts noticing drops and calls `seen` at the first one; it returns
- * a function that stops watching. The wait resolves true at the first drop, false at its timeout.
+ * A drop sensor's wait. `watch` starts noticing drops and calls `seen` at the first one after it
+ * started (never for a level that was already active); it returns a function that stops watching.
+ * The wait resolves true at the first drop, false at its timeout. `read` is the level now.
  */
 export type WatchDrops = (seen: () => void) => () => void;
 
 export class DropWait implements InputPin {
   readonly pin: number;
   readonly #watch: WatchDrops;
+  readonly #read: () => boolean;
 
-  constructor(pin: number, watch: WatchDrops) {
+  constructor(pin: number, watch: WatchDrops, read: () => boolean) {
     this.pin = pin;
     this.#watch = watch;
+    this.#read = read;
+  }
+
+  isActive(): boolean {
+    return this.#read();
   }
 
   waitForDrop(timeoutMs: number): Promise<boolean> {

@@ -3,7 +3,9 @@
 // the pin into an output, so not even a glitch reaches the driver. Drop sensors: an active-low
 // sensor (open collector, beam break) gets the internal pull-up, an active-high one the pull-down;
 // GPIO 34-39 have neither and need an external resistor. 'edge' mode counts any change of level
-// (the ISR delivers it to onReadable); 'level' mode polls every LEVEL_POLL_MS for the active level.
+// (the ISR delivers it to onReadable) while a wait is on; 'level' mode polls every LEVEL_POLL_MS
+// and counts a change to the active level only: a level already active when the wait starts is a
+// product in the beam, not a drop (the controller reads it before the pulse and stops the sale).
 import Digital from 'embedded:io/digital';
 import Timer from 'timer';
 import type { InputPin, InputSpec, OutputPin, OutputSpec, Pins } from 'ports/io';
@@ -44,23 +46,22 @@ function input(spec: InputSpec): InputPin {
   if (spec.mode === 'edge') {
     // The pin is watched from boot; edges count only while a wait is on.
     let seen: (() => void) | undefined;
-    new DigitalIo({ pin: spec.pin, mode, activeLow: spec.activeLow, edge: DigitalIo.Rising | DigitalIo.Falling, onReadable: () => seen?.() });
+    const watched = new DigitalIo({ pin: spec.pin, mode, activeLow: spec.activeLow, edge: DigitalIo.Rising | DigitalIo.Falling, onReadable: () => seen?.() });
     return new DropWait(spec.pin, (notify) => {
       seen = notify;
       return () => { seen = undefined; };
-    });
+    }, () => watched.read() === 1);
   }
   const digital = new DigitalIo({ pin: spec.pin, mode, activeLow: spec.activeLow });
   return new DropWait(spec.pin, (notify) => {
-    if (digital.read() === 1) {
-      notify();
-      return () => {};
-    }
+    // Only a change counts: the level must have been seen inactive since the wait started.
+    let inactiveSeen = digital.read() === 0;
     const poll = Timer.repeat(() => {
-      if (digital.read() === 1) notify();
+      if (digital.read() === 0) inactiveSeen = true;
+      else if (inactiveSeen) notify();
     }, LEVEL_POLL_MS);
     return () => Timer.clear(poll);
-  });
+  }, () => digital.read() === 1);
 }
 
 export const pins: Pins = { output, input };

@@ -1,7 +1,7 @@
 // The KeyValueStore on the desktop: one file per key in a folder, with the device's limits
 // (MemoryStore's checks). A write goes to a temporary file that is flushed and renamed over the
 // old one, so a kill in the middle of a write leaves the previous value, never half of the new one.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryStore } from 'journal/memory-store';
 import type { KeyValueStore } from 'ports/store';
@@ -44,6 +44,16 @@ export class FileStore implements KeyValueStore {
     }
     renameSync(temporary, target);
     this.writes++;
+  }
+
+  /** What the file system has left for this user. */
+  freeBytes(): number | undefined {
+    try {
+      const stats = statfsSync(this.folder);
+      return stats.bavail * stats.bsize;
+    } catch {
+      return undefined;
+    }
   }
 
   delete(key: string): void {

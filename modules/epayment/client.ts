@@ -1,8 +1,8 @@
 // The device's client for the Access Token and ePayment APIs: the only code that knows their
 // paths, headers and JSON. Runs wherever an HttpTransport and a Clock exist (Node, XS, device).
 import { resolveConfig, type EpaymentConfig, type ResolvedConfig } from 'epayment/config';
-import { UnexpectedResponseError } from 'epayment/errors';
-import { exchange } from 'epayment/exchange';
+import { TransportError, UnexpectedResponseError } from 'epayment/errors';
+import { exchange, GUARD_SLACK_MS } from 'epayment/exchange';
 import type { HttpResponse, HttpTransport } from 'epayment/http-transport';
 import { idempotencyKey, type IdempotentOperation } from 'epayment/idempotency';
 import { apiError } from 'epayment/problem';
@@ -57,12 +57,24 @@ export class EpaymentClient {
 
   /** Fetches (or renews) the access token now, off the customer's path; call it while idle. */
   async warmUp(options?: CallOptions): Promise<void> {
-    await withRetries(this.retryContext('access token', options), () => this.tokens.get());
+    await withRetries(this.retryContext('access token', options), () => this.tokens.renewDue());
   }
 
   /** Milliseconds before the token is due for renewal; 0 when a call would fetch one. */
   tokenFreshForMs(): number {
     return this.tokens.freshForMs();
+  }
+
+  /**
+   * The longest a create call may keep a create request on the wire, from its start: its deadline
+   * when it has one, else every try timing out (a token fetch and a 401 renewal each) with the
+   * longest waits between them. A create sent by such a call cannot land later than this, unless
+   * the service itself holds it.
+   */
+  createWindowMs(deadlineMs?: number): number {
+    const { retry, requestTimeoutMs } = this.#config;
+    const everyTryTimesOut = retry.attempts * 4 * (requestTimeoutMs + GUARD_SLACK_MS) + (retry.attempts - 1) * retry.maxRetryAfterMs;
+    return deadlineMs === undefined ? everyTryTimesOut : Math.min(deadlineMs, everyTryTimesOut);
   }
 
   /** POST /epayment/v1/payments: a QR payment; the answer's redirectUrl is the QR text. */
@@ -151,25 +163,39 @@ export class EpaymentClient {
     }, options);
   }
 
-  private retryContext(what: string, options?: CallOptions) {
+  private retryContext(what: string, options?: CallOptions, endAt?: number) {
     const { retry, random } = this.#config;
-    return { policy: retry, attempts: options?.attempts ?? retry.attempts, clock: this.clock, log: this.log, random, what };
+    return { policy: retry, attempts: options?.attempts ?? retry.attempts, clock: this.clock, log: this.log, random, what, ...(endAt === undefined ? {} : { endAt }) };
+  }
+
+  /** The token, or a timeout once the call's deadline passes first. */
+  private tokenBefore(endAt: number | undefined, what: string): Promise<string> {
+    const token = this.tokens.get();
+    if (endAt === undefined) return token;
+    return new Promise<string>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => reject(new TransportError('timeout', `${what}: no access token before the deadline`)), Math.max(0, endAt - this.clock.now()));
+      token.then(
+        (value) => { this.clock.clearTimeout(timer); resolve(value); },
+        (error: unknown) => { this.clock.clearTimeout(timer); reject(error); },
+      );
+    });
   }
 
   private call<T>(call: Call<T>, options?: CallOptions): Promise<T> {
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     const key = call.idempotency && idempotencyKey(call.idempotency.operation, call.idempotency.reference, call.idempotency.amount);
     let renewed = false;
-    return withRetries(this.retryContext(call.what, options), async () => {
-      let token = await this.tokens.get();
-      let response = await this.send(call, this.headers(token, key, body !== undefined), body);
+    const endAt = options?.deadlineMs === undefined ? undefined : this.clock.now() + options.deadlineMs;
+    return withRetries(this.retryContext(call.what, options, endAt), async () => {
+      let token = await this.tokenBefore(endAt, call.what);
+      let response = await this.send(call, this.headers(token, key, body !== undefined), body, endAt);
       if (response.status === 401 && !renewed) {
         // Revoked or expired early: renew once, for this call and everyone waiting.
         renewed = true;
         this.log.warn(`${call.what}: HTTP 401; renewing the access token`);
         this.tokens.invalidate(token);
-        token = await this.tokens.get();
-        response = await this.send(call, this.headers(token, key, body !== undefined), body);
+        token = await this.tokenBefore(endAt, call.what);
+        response = await this.send(call, this.headers(token, key, body !== undefined), body, endAt);
       }
       return this.answer(call.what, response, call.ok, call.read);
     });
@@ -206,14 +232,17 @@ export class EpaymentClient {
     };
   }
 
-  private async send(call: { what: string; method: 'GET' | 'POST'; path: string }, headers: Record<string, string>, body: string | undefined): Promise<HttpResponse> {
+  private async send(call: { what: string; method: 'GET' | 'POST'; path: string }, headers: Record<string, string>, body: string | undefined, endAt?: number): Promise<HttpResponse> {
     const started = this.clock.now();
+    // Past the call's deadline nothing more is sent; the last request gets only the time left.
+    const timeoutMs = endAt === undefined ? this.#config.requestTimeoutMs : Math.min(this.#config.requestTimeoutMs, endAt - started - GUARD_SLACK_MS);
+    if (timeoutMs <= 0) throw new TransportError('timeout', `${call.what}: deadline passed`);
     this.stats.requests++;
     const request = {
       method: call.method,
       url: this.#config.baseUrl + call.path,
       headers,
-      timeoutMs: this.#config.requestTimeoutMs,
+      timeoutMs,
       maxResponseBytes: this.#config.maxResponseBytes,
       ...(body === undefined ? {} : { body }),
     };

@@ -40,6 +40,8 @@ export interface RetryContext {
   log: Log;
   random: () => number;
   what: string;
+  /** Clock time after which no retry starts. */
+  endAt?: number;
 }
 
 export function describeFailure(error: unknown): string {
@@ -50,7 +52,7 @@ export function describeFailure(error: unknown): string {
 
 /** Runs `attempt` until it succeeds, fails for good, or the tries are used up; throws the last error. */
 export async function withRetries<T>(context: RetryContext, attempt: () => Promise<T>): Promise<T> {
-  const { policy, attempts, clock, log, random, what } = context;
+  const { policy, attempts, clock, log, random, what, endAt } = context;
   let rateLimited = 0;
   for (let tried = 1; ; tried++) {
     try {
@@ -61,6 +63,8 @@ export async function withRetries<T>(context: RetryContext, attempt: () => Promi
       const delay = retryDelayMs(error, tried, rateLimited, policy, random);
       // Told to wait longer than a call may take: give the error to the caller, who can come back later.
       if (delay > policy.maxRetryAfterMs) throw error;
+      // The next try would start past the call's deadline: this error is the answer.
+      if (endAt !== undefined && clock.now() + delay >= endAt) throw error;
       log.warn(`${what}: try ${tried} of ${attempts} failed (${describeFailure(error)}); retrying in ${delay} ms`);
       await sleep(clock, delay);
     }

@@ -1,6 +1,7 @@
-// The access token: fetched once, shared, renewed ahead of expiry. Concurrent callers wait on the
-// same renewal. A token in its renewal window is still used if renewing fails, so a hiccup of the
-// token endpoint does not stop a sale; an expired one is dropped, not kept in memory.
+// The access token: fetched once, shared, renewed ahead of expiry. Inside the renewal window the
+// current token is handed out at once and the renewal runs beside the call, so a slow or hanging
+// token endpoint never holds up a create; only a caller without a usable token waits, on the one
+// shared renewal. An expired token is dropped, not kept in memory.
 import type { TokenAnswer } from 'epayment/responses';
 import type { Clock } from 'ports/clock';
 import type { Log } from 'ports/log';
@@ -31,6 +32,20 @@ export class AccessTokenCache {
       this.drop();
       return this.renew();
     }
+    // Still usable: renew beside this call, never in front of it.
+    if (!this.pending) {
+      this.renew().catch(() => {
+        if (this.#token === current) this.log.warn('access token: renewal failed; using the current token until it expires');
+      });
+    }
+    return Promise.resolve(current);
+  }
+
+  /** Off the customer's path (warm-up): waits for a renewal that is due; a token still usable covers a failed one. */
+  renewDue(): Promise<string> {
+    const current = this.#token;
+    if (current === undefined || this.clock.now() >= this.usableUntil) return this.get();
+    if (this.clock.now() < this.renewAt) return Promise.resolve(current);
     return this.renew().catch((error: unknown) => {
       if (this.#token !== current || this.clock.now() >= this.usableUntil) throw error;
       this.log.warn('access token: renewal failed; using the current token until it expires');

@@ -108,4 +108,9 @@ export interface CancelOptions {
 export interface CallOptions {
   /** Total tries including the first; overrides the retry policy (polling uses 1). */
   attempts?: number;
+  /**
+   * The whole call, retries and the wait for a token included, ends within this many ms: no
+   * request starts later and none is waited for longer (the create's deadline).
+   */
+  deadlineMs?: number;
 }

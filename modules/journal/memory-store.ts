@@ -1,6 +1,8 @@
 // A KeyValueStore in memory with the device's limits, for tests and the desktop: a key of more than
 // 15 characters or a value of more than 4000 UTF-8 bytes throws, as Preference does on the ESP32,
-// so a record that only fits on the desktop is caught before it reaches a machine.
+// so a record that only fits on the desktop is caught before it reaches a machine. With a byte
+// limit (keys and values, UTF-8) it is a store that fills up: a set past it throws, as a full NVS
+// partition does, and freeBytes() tells what is left.
 import { utf8Length } from 'journal/utf8-length';
 import { MAX_KEY_LENGTH, MAX_VALUE_BYTES, type KeyValueStore } from 'ports/store';
 
@@ -12,15 +14,22 @@ export class MemoryStore implements KeyValueStore {
   /** delete calls. */
   deletes = 0;
   private readonly values = new Map<string, string>();
+  private used = 0;
 
   /** Starts with the contents of `initial` (a snapshot of another store: the same machine after a reboot). */
-  constructor(initial: StoreSnapshot = {}) {
+  constructor(initial: StoreSnapshot = {}, readonly capacityBytes?: number) {
     for (const key of Object.keys(initial)) {
       const value = initial[key]!;
       checkKey(key);
       checkValue(key, value);
       this.values.set(key, value);
+      this.used += key.length + utf8Length(value);
     }
+  }
+
+  /** Bytes left under the limit; undefined without one. */
+  freeBytes(): number | undefined {
+    return this.capacityBytes === undefined ? undefined : Math.max(0, this.capacityBytes - this.used);
   }
 
   get(key: string): string | undefined {
@@ -31,13 +40,19 @@ export class MemoryStore implements KeyValueStore {
   set(key: string, value: string): void {
     checkKey(key);
     checkValue(key, value);
+    const old = this.values.get(key);
+    const used = this.used - (old === undefined ? 0 : key.length + utf8Length(old)) + key.length + utf8Length(value);
+    if (this.capacityBytes !== undefined && used > this.capacityBytes) throw new RangeError(`store full: "${key}" needs ${used - this.capacityBytes} bytes more than the ${this.capacityBytes} it holds`);
     this.writes++;
     this.values.set(key, value);
+    this.used = used;
   }
 
   delete(key: string): void {
     checkKey(key);
     this.deletes++;
+    const old = this.values.get(key);
+    if (old !== undefined) this.used -= key.length + utf8Length(old);
     this.values.delete(key);
   }
 

@@ -13,7 +13,13 @@ export interface OutputPin {
 /** A drop sensor: tells whether a product fell within a time limit after a release. */
 export interface InputPin {
   readonly pin: number;
-  /** Resolves true when the sensor sees a drop within `timeoutMs`, false when it does not. Never rejects. */
+  /** The level now: true when active (something in the beam). The controller reads it before a release: a level sensor must read inactive. */
+  isActive(): boolean;
+  /**
+   * Resolves true when the sensor sees a drop within `timeoutMs`, false when it does not. Only what
+   * happens after the call counts: in 'edge' mode an edge, in 'level' mode a change to the active
+   * level (a level already active when the wait starts is not a drop). Never rejects.
+   */
   waitForDrop(timeoutMs: number): Promise<boolean>;
 }
 

@@ -9,6 +9,11 @@ export interface KeyValueStore {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
   delete(key: string): void;
+  /**
+   * Bytes the store can still take, where the host can tell (a memory store's limit, the desktop's
+   * disk); absent or undefined where it cannot (Preference has no free-space call in JavaScript).
+   */
+  freeBytes?(): number | undefined;
 }
 
 export const MAX_KEY_LENGTH = 15;

@@ -39,6 +39,8 @@ export interface MachineTiming {
   tokenRetryMaxMs: number;
   /** Pauses between customer-facing cancel tries. */
   cancelRetryMs: number;
+  /** While the journal's store fails: how often it is read and written again. */
+  journalRetryMs: number;
   settlements: SettlementTiming;
 }
 
@@ -52,6 +54,7 @@ export const MACHINE_TIMING: MachineTiming = {
   tokenRetryMs: 10_000,
   tokenRetryMaxMs: 300_000,
   cancelRetryMs: 2_000,
+  journalRetryMs: 30_000,
   settlements: SETTLEMENT_TIMING,
 };
 
@@ -68,7 +71,8 @@ export const FAST_TIMING: Partial<MachineTiming> = {
   tokenRetryMs: 1000,
   tokenRetryMaxMs: 5000,
   cancelRetryMs: 500,
-  settlements: { retryMs: 500, maxRetryMs: 3000, lockedRetryMs: 500, overdueRetryMs: 10_000, cancelFailuresOutOfService: 5 },
+  journalRetryMs: 1000,
+  settlements: { retryMs: 500, maxRetryMs: 3000, lockedRetryMs: 500, overdueRetryMs: 10_000, cancelFailuresOutOfService: 5, notFoundRetryMs: 1000 },
 };
 
 export interface MachineDeps {
@@ -98,8 +102,12 @@ export interface MachineStatus {
   inService: boolean;
   outOfService?: OutOfServiceReason;
   detail?: string;
-  pending: { operation: string; reference: string; amount: number; overdue: boolean; tries: number }[];
-  journal: { openSale?: OpenSale; counter: number; writes: number };
+  /** late: a capture pending over 24 h or within 48 h of its guarantee (the operator must act). */
+  pending: { operation: string; reference: string; amount: number; overdue: boolean; late: boolean; tries: number }[];
+  /** How many of the pending captures are late. */
+  lateCaptures: number;
+  /** `stock`: units left per counted product; `failure`: the store's last error while it lasts. */
+  journal: { openSale?: OpenSale; counter: number; writes: number; stock: Record<string, number>; failure?: string };
 }
 
 type Race = { kind: 'final'; status: PaymentStatus } | { kind: 'poll-error'; error: unknown } | { kind: 'cancel' } | { kind: 'walk-away' };
@@ -149,6 +157,7 @@ export class VendingMachine {
   private screenTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
   private tokenTimer: TimerHandle | undefined;
+  private journalTimer: TimerHandle | undefined;
   private tokenRetryMs: number;
   private activePoll: Poll | undefined;
 
@@ -179,15 +188,21 @@ export class VendingMachine {
         if (sensor) this.sensors.set(product.id, deps.pins.input({ pin: sensor.pin, mode: sensor.mode, activeLow: sensor.activeLow }));
       }
     }
-    this.journal = new SaleJournal(deps.store, config ?? { posId: '', currency: 'NOK' });
+    const stock: Record<string, number> = {};
+    for (const product of config?.catalog ?? []) if (product.stock !== undefined) stock[product.id] = product.stock;
+    this.journal = new SaleJournal(deps.store, { posId: config?.posId ?? '', currency: config?.currency ?? 'NOK', stock });
     this.settlements = new Settlements(this.journal, this.api, this.clock, this.wallTime, this.log, {
       settled: (item, outcome) => this.onSettled(item, outcome),
       overdue: (item) => {
         this.log.error(`capture ${item.reference} overdue: the service refuses it for now; retried hourly`);
         this.journal.updateLog(item.reference, 'capture-overdue');
       },
+      late: () => this.refresh(),
       changed: () => this.refresh(),
-    }, this.timing.settlements);
+    }, this.timing.settlements, {
+      canSend: () => this.network && this.clockSet,
+      createLandsWithinMs: (this.api?.createWindowMs(config?.createDeadlineMs) ?? 0) + (config?.qrTimeLimitSeconds ?? 600) * 1000,
+    });
     this.service = new ServiceMode({
       journal: this.journal,
       config,
@@ -215,7 +230,26 @@ export class VendingMachine {
       this.refresh();
       return;
     }
+    // Each step on its own: a failure in one (a store that throws, a bug) never stops the rest.
     this.recovering = true;
+    this.step('recovery', () => this.recoverJournal());
+    this.recovering = false;
+    this.step('free space', () => this.journal.hasRoomForSale());
+    this.screen = this.idleScreen();
+    this.step('token', () => void this.warmToken());
+    this.refresh();
+  }
+
+  private step(name: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.log.error(`boot: ${name}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Hands the open sale (if any) to the queue by its phase, then works on every queued item; acts on memory when the store fails. */
+  private recoverJournal(): void {
     const open = this.journal.openSale;
     if (open) {
       const { item, notice } = recoverOpenSale(open, this.clock.now() + this.timing.noticeMs);
@@ -227,10 +261,22 @@ export class VendingMachine {
     }
     // Items that were queued before the cut, and the one just handed over.
     for (const item of this.journal.queue) this.settlements.track(item);
-    this.recovering = false;
-    this.screen = this.idleScreen();
-    void this.warmToken();
-    this.refresh();
+  }
+
+  /** While the store fails: read and write again from memory now and then; a record read for the first time is recovered. */
+  private watchJournal(): void {
+    if (this.journalTimer !== undefined || this.stopped || !this.started) return;
+    if (this.journal.failure === undefined && this.journal.readAll) return;
+    this.journalTimer = this.clock.setTimeout(() => {
+      this.journalTimer = undefined;
+      const unread = !this.journal.readAll;
+      this.step('journal retry', () => {
+        this.journal.retry();
+        if (unread && this.journal.readAll && !this.saleRunning) this.recoverJournal();
+        this.journal.hasRoomForSale();
+      });
+      this.refresh();
+    }, this.timing.journalRetryMs);
   }
 
   /** Stops every timer: the machine is switched off (tests and the desktop's power cut). */
@@ -238,7 +284,7 @@ export class VendingMachine {
     this.stopped = true;
     this.settlements.stop();
     this.activePoll?.cancel();
-    for (const timer of [this.screenTimer, this.idleTimer, this.tokenTimer]) if (timer !== undefined) this.clock.clearTimeout(timer);
+    for (const timer of [this.screenTimer, this.idleTimer, this.tokenTimer, this.journalTimer]) if (timer !== undefined) this.clock.clearTimeout(timer);
   }
 
   onChange(listener: () => void): void {
@@ -256,12 +302,15 @@ export class VendingMachine {
     const result: MachineStatus = {
       state: this.view.sale.screen,
       inService: reason === undefined,
-      pending: this.journal.queue.map((item) => ({ operation: item.operation, reference: item.reference, amount: item.amount, overdue: item.overdue, tries: this.settlements.triesOf(item) })),
-      journal: { counter: this.journal.nextCounter, writes: this.journal.writes },
+      pending: this.journal.queue.map((item) => ({ operation: item.operation, reference: item.reference, amount: item.amount, overdue: item.overdue, late: this.settlements.isLate(item), tries: this.settlements.triesOf(item) })),
+      lateCaptures: this.journal.queue.filter((item) => this.settlements.isLate(item)).length,
+      journal: { counter: this.journal.nextCounter, writes: this.journal.writes, stock: this.stockCounts() },
     };
     if (current.reference !== undefined) result.reference = current.reference;
     if (reason) result.outOfService = reason;
-    if (reason === 'config' && this.configProblem) result.detail = this.configProblem;
+    const detail = this.outOfServiceDetail(reason);
+    if (detail) result.detail = detail;
+    if (this.journal.failure) result.journal.failure = this.journal.failure;
     const open = this.journal.openSale;
     if (open) result.journal.openSale = open;
     return result;
@@ -279,8 +328,13 @@ export class VendingMachine {
   }
 
   setClockSet(set: boolean): void {
+    if (this.clockSet === set) return;
     this.clockSet = set;
-    if (set && !this.tokenOk) void this.warmToken();
+    if (set) {
+      // What waited for the clock goes now, not at its next backoff.
+      this.settlements.kick();
+      if (!this.tokenOk) void this.warmToken();
+    }
     this.refresh();
   }
 
@@ -331,6 +385,7 @@ export class VendingMachine {
   }
 
   private available(product: Product): boolean {
+    if (this.journal.productFault(product.id)) return false;
     if (this.journal.soldOutOverride(product.id) ?? product.soldOut) return false;
     const stock = this.journal.stockOf(product.id) ?? product.stock;
     return stock === undefined || stock > 0;
@@ -338,24 +393,26 @@ export class VendingMachine {
 
   private async trySell(productId: string): Promise<void> {
     const product = this.productById(productId);
-    if (!product || !this.api || this.saleRunning || this.outOfServiceReason() || !this.available(product)) return;
+    // Nothing new while a sale is still open in memory (its record may not have reached the store).
+    if (!product || !this.api || this.saleRunning || this.journal.openSale || this.outOfServiceReason() || !this.available(product)) return;
+    if (!this.journal.hasRoomForSale() || this.sensorStuck(product)) {
+      this.refresh();
+      return;
+    }
     this.saleRunning = true;
     try {
       await this.sell(product, this.api);
     } catch (error) {
       // A bug in a sale must not leave money behind: whatever is open is handed to the queue.
       this.log.error(`sale: ${(error as Error).message}`);
-      const open = this.journal.openSale;
+      // (Read again: the sale has opened since the check above.)
+      const open = this.journal.openSale as OpenSale | undefined;
       if (open && !this.stopped) {
-        try {
-          const { item } = recoverOpenSale(open, 0);
-          this.logSale(open, item.operation === 'capture' ? 'capture-pending' : 'cancel-pending');
-          this.journal.handOver(item);
-          this.settlements.track(item);
-        } catch (journalError) {
-          // The journal itself failed (flash error, power going): the open sale stays there for recovery at boot.
-          this.log.error(`journal: ${(journalError as Error).message}`);
-        }
+        // The journal never throws: the item is queued in memory even when the store fails.
+        const { item } = recoverOpenSale(open, 0);
+        this.logSale(open, item.operation === 'capture' ? 'capture-pending' : 'cancel-pending');
+        this.journal.handOver(item);
+        this.settlements.track(item);
         this.showResult({ screen: 'error', product: open.product, reference: open.reference, charged: 'unknown' });
       }
     } finally {
@@ -371,7 +428,13 @@ export class VendingMachine {
     const reference = this.referenceFor?.(this.journal.nextCounter) ?? makeReference(config.posId, this.journal.nextCounter, this.random);
     const amount = { currency: config.currency as Currency, value: product.price };
     const sale: OpenSale = { reference, product: product.id, amount: product.price, currency: config.currency, phase: 'create', time: Math.floor(this.wallTime() / 1000) };
-    this.journal.beginSale(sale);
+    if (!this.journal.beginSale(sale)) {
+      // Not on the store: a payment made now could be lost at a cut. Nothing was sent, nothing is owed.
+      this.log.error(`journal: sale ${reference} not recorded (${this.journal.failure ?? 'store error'}); no payment made`);
+      this.journal.closeSale();
+      this.showResult({ screen: 'error', product: product.id, reference, charged: 'no' });
+      return;
+    }
     this.show({ screen: 'creating', product: product.id });
 
     const name = product.names[config.languages[0]] ?? product.id;
@@ -385,7 +448,7 @@ export class VendingMachine {
         receiptNumber: String(this.journal.nextCounter - 1),
       },
       ...(product.minimumUserAge === undefined ? {} : { minimumUserAge: product.minimumUserAge }),
-    });
+    }, { deadlineMs: config.createDeadlineMs });
     const created = await this.withDeadline(create, config.createDeadlineMs);
     if (this.stopped) return;
     if (created.kind === 'timeout') {
@@ -494,7 +557,17 @@ export class VendingMachine {
   }
 
   private async releaseAndCapture(sale: OpenSale, product: Product, api: PaymentApi): Promise<void> {
-    this.journal.setPhase('release');
+    if (this.sensorStuck(product)) {
+      // Its drop sensor already reads a drop: it could not tell this one. Nothing is released.
+      await this.reverse(sale, product, api, 'not-charged');
+      return;
+    }
+    // The release and its unit of stock in one write; a release the journal does not hold is not made.
+    if (!this.journal.setPhase('release', this.journal.stockOf(product.id) !== undefined)) {
+      this.log.error(`journal: release of ${sale.reference} not recorded (${this.journal.failure ?? 'store error'}); cancelling`);
+      await this.reverse(sale, product, api, 'not-charged');
+      return;
+    }
     this.show({ screen: 'releasing', product: product.id, reference: sale.reference });
     const released = await this.release(product);
     if (this.stopped) return;
@@ -504,7 +577,6 @@ export class VendingMachine {
       return;
     }
     this.journal.setPhase('capture');
-    this.countSold(product);
     const amount = { currency: sale.currency as Currency, value: sale.amount };
     let outcome: SaleOutcome = 'capture-pending';
     try {
@@ -534,12 +606,23 @@ export class VendingMachine {
     return dropped;
   }
 
-  private countSold(product: Product): void {
-    const stock = this.journal.stockOf(product.id) ?? product.stock;
-    if (stock === undefined) return;
-    const counts = this.journal.stockCountsSnapshot;
-    counts[product.id] = Math.max(0, stock - 1);
-    this.journal.writeStock(counts, this.journal.soldOutSnapshot);
+  /**
+   * A level drop sensor that reads active before the pulse cannot tell a drop (a product stuck in
+   * the beam): the product goes out of sale, journalled, until the operator clears it in service mode.
+   */
+  private sensorStuck(product: Product): boolean {
+    const sensor = this.sensors.get(product.id);
+    if (!sensor || product.dropSensor?.mode !== 'level') return false;
+    let active: boolean;
+    try {
+      active = sensor.isActive();
+    } catch {
+      active = true; // a sensor that cannot be read cannot confirm a drop either
+    }
+    if (!active) return false;
+    this.log.error(`drop sensor ${sensor.pin} of ${product.id} reads active before a release: out of sale until cleared in service mode`);
+    this.journal.setProductFault(product.id, 'sensor');
+    return true;
   }
 
   /** The customer pressed Cancel: a full cancel, so nothing is charged whatever the payment does. */
@@ -585,7 +668,8 @@ export class VendingMachine {
 
   /** Gives the money back after a failed release or a cancel-then-approve; tells the customer once the service confirms. */
   private async reverse(sale: OpenSale, product: Product, api: PaymentApi, confirmed: 'not-charged' | 'cancelled'): Promise<void> {
-    this.journal.setPhase('cancel');
+    // Nothing came out: the unit goes back to stock in the same write.
+    this.journal.setPhase('cancel', false);
     this.showReversing(sale, product);
     const result = await this.tryCancel(sale.reference, api);
     if (this.stopped) return;
@@ -731,6 +815,8 @@ export class VendingMachine {
       const stock = this.journal.stockOf(product.id) ?? product.stock;
       const summary: ProductSummary = { id: product.id, price: product.price, soldOut: !this.available(product) };
       if (stock !== undefined) summary.stock = stock;
+      const fault = this.journal.productFault(product.id);
+      if (fault) summary.fault = fault;
       return summary;
     });
   }
@@ -739,6 +825,7 @@ export class VendingMachine {
   private outOfServiceReason(): OutOfServiceReason | undefined {
     if (!this.config) return 'config';
     if (!this.api) return 'credentials';
+    if (this.journal.failure !== undefined || !this.journal.readAll) return 'journal';
     if (this.recovering) return 'recovering';
     if (!this.clockSet) return 'clock';
     if (!this.network) return 'network';
@@ -755,7 +842,7 @@ export class VendingMachine {
     if (!this.saleRunning && this.started) {
       const reason = this.outOfServiceReason();
       if (reason && (this.screen.screen === 'idle' || this.screen.screen === 'out-of-service')) {
-        const detail = reason === 'config' ? this.configProblem : undefined;
+        const detail = this.outOfServiceDetail(reason);
         this.screen = detail ? { screen: 'out-of-service', reason, detail } : { screen: 'out-of-service', reason };
       } else if (!reason && this.screen.screen === 'out-of-service') {
         this.screen = this.idleScreen();
@@ -763,7 +850,23 @@ export class VendingMachine {
     } else if (!this.started && !this.config) {
       this.screen = { screen: 'out-of-service', reason: 'config', ...(this.configProblem ? { detail: this.configProblem } : {}) };
     }
+    this.watchJournal();
     for (const listener of this.listeners) listener();
+  }
+
+  private outOfServiceDetail(reason: OutOfServiceReason | undefined): string | undefined {
+    if (reason === 'config') return this.configProblem;
+    if (reason === 'journal') return this.journal.failure ?? 'journal not read yet';
+    return undefined;
+  }
+
+  private stockCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const product of this.config?.catalog ?? []) {
+      const units = this.journal.stockOf(product.id);
+      if (units !== undefined) counts[product.id] = units;
+    }
+    return counts;
   }
 
   private async warmToken(): Promise<void> {

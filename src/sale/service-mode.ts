@@ -259,21 +259,29 @@ export class ServiceMode {
   private restock(productId: string, delta: number): void {
     const product = this.deps.config?.catalog.find((candidate) => candidate.id === productId);
     if (!product) return;
-    const counts = this.deps.journal.stockCountsSnapshot;
     const now = this.deps.journal.stockOf(productId) ?? product.stock ?? 0;
-    counts[productId] = Math.max(0, Math.min(9999, now + delta));
-    this.deps.journal.writeStock(counts, this.deps.journal.soldOutSnapshot);
-    this.deps.log.info(`service mode: stock of ${productId} set to ${counts[productId]}`);
+    const units = Math.max(0, Math.min(9999, now + delta));
+    this.deps.journal.setStock(productId, units);
+    this.deps.log.info(`service mode: stock of ${productId} set to ${units}`);
+    this.clearFault(productId);
   }
 
   private toggleSoldOut(productId: string): void {
     const product = this.deps.config?.catalog.find((candidate) => candidate.id === productId);
     if (!product) return;
+    if (this.clearFault(productId)) return;
     const wasSoldOut = this.deps.journal.soldOutOverride(productId) ?? product.soldOut;
-    const overrides = this.deps.journal.soldOutSnapshot;
-    overrides[productId] = !wasSoldOut;
-    this.deps.journal.writeStock(this.deps.journal.stockCountsSnapshot, overrides);
+    this.deps.journal.setSoldOut(productId, !wasSoldOut);
     this.deps.log.info(`service mode: ${productId} ${wasSoldOut ? 'back on sale' : 'sold out'}`);
+  }
+
+  /** The operator restocked the product or pressed its fault button: the fault is cleared (the sensor is checked again at the next sale). */
+  private clearFault(productId: string): boolean {
+    const fault = this.deps.journal.productFault(productId);
+    if (!fault) return false;
+    this.deps.journal.setProductFault(productId, undefined);
+    this.deps.log.info(`service mode: ${productId} ${fault} fault cleared`);
+    return true;
   }
 
   private refund(reference: string): void {
@@ -302,6 +310,6 @@ export class ServiceMode {
   }
 
   private queueView() {
-    return this.deps.journal.queue.map((item) => ({ reference: item.reference, operation: item.operation, amount: item.amount, overdue: item.overdue, tries: this.deps.settlements.triesOf(item) }));
+    return this.deps.journal.queue.map((item) => ({ reference: item.reference, operation: item.operation, amount: item.amount, overdue: item.overdue, late: this.deps.settlements.isLate(item), tries: this.deps.settlements.triesOf(item) }));
   }
 }

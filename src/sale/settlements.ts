@@ -1,8 +1,11 @@
 // The background queue: captures, cancels and refunds that must still reach the service. Every
 // item is in the journal before its first attempt, so it survives reboots; every attempt carries
 // the same idempotency key, so retries can never act twice. An answer that was lost is never
-// guessed at: the payment is read, and the service's record decides.
+// guessed at: the payment is read, and the service's record decides. Nothing is tried while the
+// machine is offline or its clock is not set (such a try could not leave the machine, so it does
+// not count toward the backoff); both coming back wake the queue.
 import { ApiError, isApiError } from 'epayment/errors';
+import { idempotencyKey } from 'epayment/idempotency';
 import { isReserved, reservedAmount } from 'epayment/reserved';
 import type { Currency, PaymentStatus } from 'epayment/types';
 import type { Clock, TimerHandle } from 'ports/clock';
@@ -21,6 +24,8 @@ export interface SettlementTiming {
   overdueRetryMs: number;
   /** Consecutive failures of one cancel before the machine stops selling. */
   cancelFailuresOutOfService: number;
+  /** A cancel's payment is not there (404) but its create may still land: look again this often. */
+  notFoundRetryMs: number;
 }
 
 export const SETTLEMENT_TIMING: SettlementTiming = {
@@ -29,13 +34,30 @@ export const SETTLEMENT_TIMING: SettlementTiming = {
   lockedRetryMs: 5_000,
   overdueRetryMs: 60 * 60_000,
   cancelFailuresOutOfService: 5,
+  notFoundRetryMs: 15_000,
 };
+
+/** A capture pending this long after its sale, or this close to its guarantee, is late: the operator must act. */
+export const CAPTURE_LATE_AFTER_MS = 24 * 3600_000;
+export const CAPTURE_LATE_BEFORE_GUARANTEE_MS = 48 * 3600_000;
+
+export interface SettlementGates {
+  /** A request can leave the machine now: the network is up and the clock is set. */
+  canSend(): boolean;
+  /**
+   * From a sale's start, how long its create may still land at the service: the client's whole
+   * create window plus the payment's lifetime. A 404 before then is "not there yet".
+   */
+  createLandsWithinMs: number;
+}
 
 export interface SettlementListener {
   /** The item left the queue with this outcome (the log and the screens follow). */
   settled(item: QueueItem, outcome: SaleOutcome): void;
   /** A capture became overdue: the operator must hear of it. */
   overdue(item: QueueItem): void;
+  /** A capture became late (pending over 24 h, or near its guarantee): the operator must hear of it. */
+  late(item: QueueItem): void;
   /** The queue or its health changed (out of service is recomputed). */
   changed(): void;
 }
@@ -48,6 +70,15 @@ export class Settlements {
   private readonly tries = new Map<string, number>();
   private readonly dueAt = new Map<string, number>();
   private readonly waitFor = new Map<string, Promise<unknown>>();
+  /** Cancels whose payment is known to be this machine's (its CREATED event carries our key). */
+  private readonly ours = new Set<string>();
+  /** Cancels whose create was answered 409: the reference is somebody else's payment. */
+  private readonly foreign = new Set<string>();
+  /** Wall time a cancel without a known sale time was first tried in this boot. */
+  private readonly firstTried = new Map<string, number>();
+  /** Captures reported late, and the guarantee each was last read with. */
+  private readonly lateCaptures = new Set<string>();
+  private readonly guarantees = new Map<string, number>();
   private timer: TimerHandle | undefined;
   private busy = false;
   private stopped = false;
@@ -64,6 +95,7 @@ export class Settlements {
     private readonly log: Log,
     private readonly listener: SettlementListener,
     private readonly timing: SettlementTiming = SETTLEMENT_TIMING,
+    private readonly gates: SettlementGates = { canSend: () => true, createLandsWithinMs: 0 },
   ) {}
 
   get size(): number {
@@ -79,6 +111,11 @@ export class Settlements {
     return this.tries.get(itemKey(item)) ?? 0;
   }
 
+  /** A capture pending over 24 h since its sale, or within 48 h of its guarantee. */
+  isLate(item: QueueItem): boolean {
+    return this.lateCaptures.has(itemKey(item));
+  }
+
   /** Journals the item, then works on it; `after` (a create still in flight) must settle first. */
   add(item: QueueItem, after?: Promise<unknown>): void {
     this.journal.enqueue(item);
@@ -89,7 +126,10 @@ export class Settlements {
   track(item: QueueItem, after?: Promise<unknown>): void {
     const key = itemKey(item);
     if (after) {
-      const settledAfter = after.then(() => undefined, () => undefined);
+      // Answered 409 after all: the reference is somebody else's payment, and must not be touched.
+      const settledAfter = after.then(() => undefined, (error: unknown) => {
+        if (isApiError(error, 409)) this.foreign.add(key);
+      });
       this.waitFor.set(key, settledAfter);
       settledAfter.then(() => {
         if (this.waitFor.get(key) === settledAfter) this.waitFor.delete(key);
@@ -101,7 +141,7 @@ export class Settlements {
     this.schedule(0);
   }
 
-  /** Works on every item now (the network came back, or the machine started). */
+  /** Works on every item now (the network came back, or the clock was set). */
   kick(): void {
     const now = this.clock.now();
     for (const item of this.journal.queue) {
@@ -138,7 +178,8 @@ export class Settlements {
   }
 
   private async runDue(): Promise<void> {
-    if (this.stopped || this.busy || !this.api) return;
+    // Offline or clockless nothing can leave; kick() starts again when both are back.
+    if (this.stopped || this.busy || !this.api || !this.gates.canSend()) return;
     const now = this.clock.now();
     const item = this.journal.queue.find((candidate) => {
       const key = itemKey(candidate);
@@ -168,6 +209,11 @@ export class Settlements {
     if ('done' in attempt) {
       this.tries.delete(key);
       this.dueAt.delete(key);
+      this.ours.delete(key);
+      this.foreign.delete(key);
+      this.firstTried.delete(key);
+      this.lateCaptures.delete(key);
+      this.guarantees.delete(key);
       if (item.operation === 'cancel') this.worstCancelFailures = 0;
       this.journal.dequeue(item.reference, item.operation);
       this.log.info(`settled ${key}: ${attempt.done}`);
@@ -175,8 +221,15 @@ export class Settlements {
       this.listener.changed();
       return;
     }
+    // The machine went offline (or lost its clock) meanwhile: not the service's failure; again once back.
+    if (!this.gates.canSend()) {
+      this.dueAt.set(key, this.clock.now());
+      this.listener.changed();
+      return;
+    }
     const tries = (this.tries.get(key) ?? 0) + (attempt.failed ? 1 : 0);
     this.tries.set(key, tries);
+    if (item.operation === 'capture') this.checkLate(item);
     if (attempt.overdue && !item.overdue) {
       this.journal.markOverdue(item.reference);
       this.listener.overdue(item);
@@ -233,12 +286,78 @@ export class Settlements {
       return { done: 'capture-expired' };
     }
     const guarantee = status.captureGuaranteedUntil === undefined ? Number.NaN : Date.parse(status.captureGuaranteedUntil);
+    if (Number.isFinite(guarantee)) this.guarantees.set(itemKey(item), guarantee);
     const overdue = refused6260 || item.overdue || (Number.isFinite(guarantee) && this.wallTime() > guarantee);
     if (overdue) return { retryInMs: this.timing.overdueRetryMs, failed: true, overdue: true };
     return { retryInMs: this.backoff(item), failed: true };
   }
 
+  /** Reported once per boot: an error-level line, the service screen and the status follow isLate. */
+  private checkLate(item: QueueItem): void {
+    const key = itemKey(item);
+    if (this.lateCaptures.has(key)) return;
+    const now = this.wallTime();
+    const guarantee = this.guarantees.get(key);
+    const pendingTooLong = item.time > 0 && now - item.time * 1000 > CAPTURE_LATE_AFTER_MS;
+    const guaranteeNear = guarantee !== undefined && guarantee - now < CAPTURE_LATE_BEFORE_GUARANTEE_MS;
+    if (!pendingTooLong && !guaranteeNear) return;
+    this.lateCaptures.add(key);
+    const hours = item.time > 0 ? Math.floor((now - item.time * 1000) / 3600_000) : undefined;
+    const guaranteeText = guarantee === undefined ? 'its guarantee unknown' : `guaranteed for ${Math.floor((guarantee - now) / 3600_000)} h more`;
+    this.log.error(`capture ${item.reference} late: pending ${hours === undefined ? 'since before this boot' : `${hours} h`}, ${guaranteeText}; the operator must see to it`);
+    this.listener.late(item);
+  }
+
+  /** Whose payment the reference is: ours, somebody else's (its create carries another key), not there (404), or unknown. */
+  private async owner(item: QueueItem): Promise<'ours' | 'foreign' | 'missing' | 'unknown'> {
+    try {
+      const events = await this.api!.getEvents(item.reference, { attempts: 1 });
+      this.lastResult = 'ok';
+      const created = events.find((event) => event.name === 'CREATED');
+      // Without a key on the event nothing says it is not ours: the customer wins, it is cancelled.
+      return created?.idempotencyKey !== undefined && created.idempotencyKey !== idempotencyKey('create', item.reference) ? 'foreign' : 'ours';
+    } catch (error) {
+      this.lastResult = summary(error);
+      return isApiError(error, 404) ? 'missing' : 'unknown';
+    }
+  }
+
+  /** Until when the create of this cancel's sale may still land (wall ms). */
+  private landsBy(item: QueueItem): number {
+    const key = itemKey(item);
+    // A record without the sale's time: counted from this boot's first try, which is later than the sale.
+    let since = item.time > 0 ? (item.time + 1) * 1000 : this.firstTried.get(key);
+    if (since === undefined) {
+      since = this.wallTime();
+      this.firstTried.set(key, since);
+    }
+    return since + this.gates.createLandsWithinMs;
+  }
+
+  /** 404: never created once the create can no longer land; until then not there yet, so look again. */
+  private notThere(item: QueueItem): Attempt {
+    const left = this.landsBy(item) - this.wallTime();
+    if (left < 0) return { done: 'cancelled' };
+    return { retryInMs: Math.min(this.timing.notFoundRetryMs, left + 1), failed: false };
+  }
+
   private async cancel(item: QueueItem): Promise<Attempt> {
+    const key = itemKey(item);
+    if (this.foreign.has(key)) {
+      this.log.warn(`cancel ${item.reference}: the create was answered 409, the reference is somebody else's payment; nothing cancelled`);
+      return { done: 'failed' };
+    }
+    // Read first: is it there, and is it ours? A create that was never answered may be somebody else's reference.
+    if (!this.ours.has(key)) {
+      const owner = await this.owner(item);
+      if (owner === 'foreign') {
+        this.log.warn(`cancel ${item.reference}: the payment under this reference was created by somebody else; nothing cancelled`);
+        return { done: 'failed' };
+      }
+      if (owner === 'missing') return this.notThere(item);
+      if (owner === 'unknown') return { retryInMs: this.backoff(item), failed: true };
+      this.ours.add(key);
+    }
     try {
       const status = await this.api!.cancel(item.reference, {}, { attempts: 1 });
       this.lastResult = 'ok';
@@ -246,8 +365,7 @@ export class Settlements {
       if (outcome) return { done: outcome };
     } catch (error) {
       this.lastResult = summary(error);
-      // Never created: nothing to give back.
-      if (isApiError(error, 404)) return { done: 'cancelled' };
+      if (isApiError(error, 404)) return this.notThere(item);
       // The customer is in the app, mid-authorization: ask again soon, it is not a failure.
       if (isApiError(error, 423)) return { retryInMs: this.timing.lockedRetryMs, failed: false };
       this.log.warn(`cancel ${item.reference}: ${summary(error)}`);

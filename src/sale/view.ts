@@ -11,7 +11,8 @@ export type OutOfServiceReason =
   | 'sold-out' // every product is sold out
   | 'queue-full' // too many captures or cancels waiting to be settled
   | 'cancel-failing' // a pending cancel keeps failing
-  | 'recovering'; // finishing the previous sale after a restart
+  | 'recovering' // finishing the previous sale after a restart
+  | 'journal'; // the journal's store failed a write or a read, or is too full for a sale (detail: the store's error)
 
 /** Short codes shown on the out-of-service screen, for the operator. */
 export const OUT_OF_SERVICE_CODES: Record<OutOfServiceReason, string> = {
@@ -24,6 +25,7 @@ export const OUT_OF_SERVICE_CODES: Record<OutOfServiceReason, string> = {
   'queue-full': 'E07',
   'cancel-failing': 'E08',
   recovering: 'E09',
+  journal: 'E10',
 };
 
 /** Told on the idle screen for a while after a restart finished the previous sale. */
@@ -41,6 +43,8 @@ export interface ProductSummary {
   soldOut: boolean;
   /** Units left, when counted (service mode's restock shows it). */
   stock?: number;
+  /** Out of sale until the operator clears it: its drop sensor read active before a release. */
+  fault?: 'sensor';
 }
 
 /** Screens of a sale. `reference` is the payment reference shown on result and error screens. */
@@ -76,6 +80,8 @@ export interface QueueEntryView {
   amount: number;
   /** A capture refused for good for now (6260) or past captureGuaranteedUntil: reported to the operator. */
   overdue: boolean;
+  /** A capture pending over 24 h since its sale, or within 48 h of its guarantee: the operator must act. */
+  late: boolean;
   tries: number;
 }
 

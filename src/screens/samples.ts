@@ -49,12 +49,14 @@ export function sampleScreens(config: MachineConfig, language: Language, now: nu
     ['error-unknown', { screen: 'error', product: second, reference, charged: 'unknown' }],
     ['error-no-sale', { screen: 'error', charged: 'unknown' }],
     ['out-of-service', { screen: 'out-of-service', reason: 'network', detail: 'Wi-Fi "kiosk" not found' }],
+    ['out-of-service-journal', { screen: 'out-of-service', reason: 'journal', detail: 'write sale: flash write error on "sale.1" (NVS full)' }],
     ['service-pin', { screen: 'service-pin', digits: 3, wrong: false }],
     ['service-pin-wrong', { screen: 'service-pin', digits: 0, wrong: true }],
     ['service-pin-locked', { screen: 'service-pin', digits: 0, wrong: true, lockedUntil: now + 4 * MINUTE + 30_000 }],
     ['service-menu', { screen: 'service-menu' }],
     ['service-outputs', { screen: 'service-outputs', page: 0, pages: pages(OUTPUT_ROWS), lastFired: first }],
     ['service-restock', { screen: 'service-restock', page: 0, pages: pages(RESTOCK_PRODUCTS_PER_PAGE) }],
+    ['service-restock-fault', { screen: 'service-restock', page: 0, pages: pages(RESTOCK_PRODUCTS_PER_PAGE) }],
     ['service-status', {
       screen: 'service-status',
       status: {
@@ -62,8 +64,8 @@ export function sampleScreens(config: MachineConfig, language: Language, now: nu
         settings: [`posId: ${config.posId}`, 'clientId: ****5f2a', 'clientSecret: ****', 'subscriptionKey: ****', `currency: ${config.currency}`],
       },
       queue: [
-        { reference: 'oslo-s-vend-01-1041-0z8p2m', operation: 'capture', amount: config.catalog[2]?.price ?? 100, overdue: false, tries: 2 },
-        { reference: 'oslo-s-vend-01-1039-a7c2kd', operation: 'capture', amount: config.catalog[2]?.price ?? 100, overdue: true, tries: 14 },
+        { reference: 'oslo-s-vend-01-1041-0z8p2m', operation: 'capture', amount: config.catalog[2]?.price ?? 100, overdue: false, late: true, tries: 107 },
+        { reference: 'oslo-s-vend-01-1039-a7c2kd', operation: 'capture', amount: config.catalog[2]?.price ?? 100, overdue: true, late: true, tries: 14 },
       ],
     }],
     ['service-log', { screen: 'service-log', page: 0, pages: 3, entries: log }],
@@ -71,5 +73,7 @@ export function sampleScreens(config: MachineConfig, language: Language, now: nu
     ['service-refund-done', { screen: 'service-refund', candidates: log.slice(1, 2), page: 0, pages: 1, result: 'refunded' }],
     ['service-pin-change', { screen: 'service-pin-change', step: 'confirm', digits: 4, result: 'mismatch' }],
   ];
-  return sales.map(([name, sale]) => ({ name, view: { language, testMode, sale, products } }));
+  // The first product's drop sensor read active: out of sale until cleared.
+  const faulty = products.map((product, i) => (i === 0 ? { ...product, soldOut: true, fault: 'sensor' as const } : product));
+  return sales.map(([name, sale]) => ({ name, view: { language, testMode, sale, products: name === 'service-restock-fault' ? faulty : products } }));
 }

@@ -96,7 +96,8 @@ export function serviceRestockScreen(b: ListBuilder, view: MachineView, page: nu
     b.button(MARGIN, controls, 40, 40, '\u2212', { type: 'restock', product: product.id, delta: -1 }, { disabled: stock === undefined || stock <= 0 });
     b.text(MARGIN + 40, controls, 40, 'medium', INK, 'center', stock === undefined ? '\u2013' : String(stock), 40);
     b.button(MARGIN + 80, controls, 40, 40, '+', { type: 'restock', product: product.id, delta: 1 }, { disabled: stock === undefined });
-    b.button(138, controls, 94, 40, product.soldOut ? t.soldOutShort : t.onSale, { type: 'toggle-sold-out', product: product.id },
+    // A product fault shows instead of the sold-out state; pressing it clears the fault.
+    b.button(138, controls, 94, 40, product.fault ? t.sensorFault : product.soldOut ? t.soldOutShort : t.onSale, { type: 'toggle-sold-out', product: product.id },
       { font: 'small', fill: product.soldOut ? DANGER : SUCCESS, color: WHITE });
     b.rect(MARGIN, controls + 46, CONTENT_WIDTH, 1, DIVIDER);
   }
@@ -122,13 +123,18 @@ export function serviceStatusScreen(b: ListBuilder, status: StatusView, queue: r
   line(t.api, status.api, status.api === 'ok');
   line(t.server, withoutHttps(status.baseUrl), true);
   let overdue = 0;
-  for (let i = 0; i < queue.length; i++) if (queue[i].overdue) overdue++;
-  line(t.queue, overdue > 0 ? `${queue.length} (${overdue} ${t.overdue})` : String(queue.length), overdue === 0);
+  let late = 0;
+  for (let i = 0; i < queue.length; i++) {
+    if (queue[i].overdue) overdue++;
+    else if (queue[i].late) late++;
+  }
+  const flagged = [overdue > 0 ? `${overdue} ${t.overdue}` : '', late > 0 ? `${late} ${t.late}` : ''].filter((part) => part !== '').join(', ');
+  line(t.queue, flagged ? `${queue.length} (${flagged})` : String(queue.length), flagged === '');
   const bottom = SCREEN_HEIGHT - 4;
   // Each queued operation: what and how much, with the tries so far, then its reference.
   for (let i = 0; i < queue.length && y + 2 * small <= bottom; i++, y += 2 * small) {
     const entry = queue[i];
-    b.text(MARGIN, y, CONTENT_WIDTH, 'small', entry.overdue ? DANGER : INK, 'left', `${t[OPERATION_LABELS[entry.operation]]} ${formatMoney(entry.amount, config.currency)} (${entry.tries}\u00d7)`);
+    b.text(MARGIN, y, CONTENT_WIDTH, 'small', entry.overdue || entry.late ? DANGER : INK, 'left', `${t[OPERATION_LABELS[entry.operation]]} ${formatMoney(entry.amount, config.currency)} (${entry.tries}\u00d7)`);
     b.text(MARGIN + 12, y + small, CONTENT_WIDTH - 12, 'small', MUTED, 'left', shortReference(entry.reference, config.posId));
   }
   if (y + small <= bottom) b.rect(MARGIN, y + 3, CONTENT_WIDTH, 1, DIVIDER);

@@ -57,6 +57,8 @@ export interface Texts {
   onSale: string;
   /** The restock toggle's label for a sold-out product: at most 90 px in the small font. */
   soldOutShort: string;
+  /** Service mode's restock: the product is out of sale because its drop sensor reads active; pressing it clears the fault. */
+  sensorFault: string;
   network: string;
   clock: string;
   token: string;
@@ -66,6 +68,8 @@ export interface Texts {
   statusOk: string;
   statusMissing: string;
   overdue: string;
+  /** A capture pending over 24 h, or near its guarantee. */
+  late: string;
   opCapture: string;
   opCancel: string;
   opRefund: string;

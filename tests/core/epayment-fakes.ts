@@ -29,6 +29,10 @@ interface FakePayment {
   captured: number;
   cancelled: number;
   refunded: number;
+  /** The create's Idempotency-Key, when it came through the API. */
+  createKey?: string;
+  /** Sent as captureGuaranteedUntil on reads, when set. */
+  guaranteedUntil?: string;
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
@@ -126,7 +130,7 @@ export class FakeService implements HttpTransport {
     const body = request.body === undefined ? {} : JSON.parse(request.body);
     if (route === 'create') {
       const existing = this.payments.get(body.reference);
-      if (!existing) this.payments.set(body.reference, { reference: body.reference, state: 'CREATED', amount: body.amount, captured: 0, cancelled: 0, refunded: 0 });
+      if (!existing) this.payments.set(body.reference, { reference: body.reference, state: 'CREATED', amount: body.amount, captured: 0, cancelled: 0, refunded: 0, createKey: request.headers['Idempotency-Key'] });
       return json(201, { reference: body.reference, redirectUrl: `https://landing.example.test/?token=${body.reference}` });
     }
     const payment = this.payments.get(reference);
@@ -141,7 +145,7 @@ export class FakeService implements HttpTransport {
     } else if (route === 'refund') {
       payment.refunded += body.modificationAmount.value;
     } else if (route === 'events') {
-      return json(200, [{ reference, pspReference: 'psp-1', name: 'CREATED', amount: payment.amount, timestamp: '2026-01-01T00:00:00Z', success: true, idempotencyKey: `create-${reference}` }]);
+      return json(200, [{ reference, pspReference: 'psp-1', name: 'CREATED', amount: payment.amount, timestamp: '2026-01-01T00:00:00Z', success: true, ...(payment.createKey ? { idempotencyKey: payment.createKey } : {}) }]);
     }
     return json(200, this.view(payment));
   }
@@ -157,6 +161,7 @@ export class FakeService implements HttpTransport {
       paymentMethod: { type: 'WALLET' },
       profile: {},
       pspReference: 'psp-1',
+      ...(payment.guaranteedUntil ? { captureGuaranteedUntil: payment.guaranteedUntil } : {}),
     };
   }
 

@@ -143,4 +143,50 @@ describe('epayment access token', () => {
     assert.equal(service.count('token'), 3);
     assert.ok(client.tokenFreshForMs() > 0);
   });
+
+  it('inside the renewal window a call goes out at once with the current token; the renewal hangs beside it', async () => {
+    await client.warmUp();
+    await service.clock.advance(3600_000 - 200_000);
+    service.script('token', 'hang', 'hang');
+    const started = service.clock.now();
+    const answer = client.getPayment(REF).catch((e: unknown) => e);
+    await settle();
+    assert.equal(service.count('get'), 1, 'sent without waiting for the renewal');
+    assert.equal(service.clock.now(), started);
+    assert.equal(service.count('token'), 2, 'the renewal is under way');
+    const error = await answer;
+    assert.ok(error instanceof ApiError && error.status === 404);
+    assert.ok(service.of('get')[0].headers.Authorization.startsWith('Bearer tok-1-'));
+  });
+
+  it('an expired token is waited for, but never past the call\'s deadline: no create is sent after it', async () => {
+    await client.warmUp();
+    await service.clock.advance(3600_000 + 1);
+    service.script('token', 'hang', 'hang', 'hang', 'hang');
+    const started = service.clock.now();
+    let settledAt = 0;
+    const create = client.createPayment({ reference: REF, amount: { currency: 'NOK', value: 2500 }, description: 'Ear buds' }, { deadlineMs: 8_000 })
+      .catch((e: unknown) => e)
+      .finally(() => { settledAt = service.clock.now(); });
+    const error = await drive(service.clock, create);
+    assert.ok(error instanceof TransportError && error.kind === 'timeout', String(error));
+    assert.ok(settledAt - started <= 8_000, `gave up after ${settledAt - started} ms`);
+    await service.clock.advance(60_000);
+    assert.equal(service.count('create'), 0);
+  });
+
+  it('a create with a deadline: its tries and their timeouts end by the deadline', async () => {
+    await client.warmUp();
+    service.script('create', 'hang', 'hang', 'hang', 'hang');
+    const started = service.clock.now();
+    let settledAt = 0;
+    const create = client.createPayment({ reference: REF, amount: { currency: 'NOK', value: 2500 }, description: 'Ear buds' }, { deadlineMs: 8_000 })
+      .catch((e: unknown) => e)
+      .finally(() => { settledAt = service.clock.now(); });
+    await drive(service.clock, create);
+    assert.ok(settledAt - started <= 8_000, `gave up after ${settledAt - started} ms`);
+    assert.equal(client.createWindowMs(8_000), 8_000);
+    // Without a deadline: every try timing out, a token fetch and a 401 renewal each, and the longest waits.
+    assert.equal(client.createWindowMs(), 4 * 4 * 10_500 + 3 * 30_000);
+  });
 });

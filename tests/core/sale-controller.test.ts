@@ -144,7 +144,10 @@ describe('sale controller', () => {
     r.machine.act({ type: 'select', product: 'water' });
     await until(r, 'error', 20_000);
     const reference = currentReference(r);
-    assert.equal((r.machine.view.sale as { charged: string }).charged, 'unknown');
+    // The create gives up at its deadline too, so the cancel may already have gone through: "not
+    // charged" only with the service's record saying so.
+    const charged = (r.machine.view.sale as { charged: string }).charged;
+    assert.ok(charged === 'unknown' || (charged === 'no' && payment(r, reference).state === 'TERMINATED'), charged);
     await runUntil(r, () => r.machine.journal.queue.length === 0, 60_000);
     assert.equal(payment(r, reference).state, 'TERMINATED');
     assert.equal(r.pins.pulses.length, 0);

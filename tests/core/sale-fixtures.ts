@@ -43,6 +43,8 @@ export class FakePins implements Pins {
   readonly created: { pin: number; activeLow: boolean }[] = [];
   /** Whether the next drop is seen, per sensor pin (default true). */
   readonly drops = new Map<number, boolean>();
+  /** Sensor pins that read active (a product stuck in the beam): no change, so no drop is seen. */
+  readonly stuck = new Set<number>();
   failPulse = false;
 
   constructor(private readonly clock: ManualClock) {}
@@ -65,8 +67,9 @@ export class FakePins implements Pins {
   input(spec: InputSpec): InputPin {
     return {
       pin: spec.pin,
+      isActive: () => this.stuck.has(spec.pin),
       waitForDrop: (timeoutMs: number) => new Promise<boolean>((resolve) => {
-        const drop = this.drops.get(spec.pin) ?? true;
+        const drop = !this.stuck.has(spec.pin) && (this.drops.get(spec.pin) ?? true);
         this.clock.setTimeout(() => resolve(drop), drop ? 100 : timeoutMs);
       }),
     };

@@ -40,6 +40,12 @@ async function cutSale(cutAt: number, how: (typeof CUT_KINDS)[number], outcome: 
     secrets: new TestSecrets(),
     log: new RecordingLog(),
   });
+  // The journal never throws: what dies with the store is the machine's I/O, at that instant.
+  store.onCut = () => {
+    transport.dead = true;
+    pins.failPulse = true;
+    machine.stop();
+  };
   machine.start();
   await runUntil({ clock } as never, () => machine.view.sale.screen === 'idle', 10_000);
   store.cutAtWrite(cutAt, how);
@@ -112,6 +118,11 @@ describe('recovery cut by power too', () => {
           const transport1 = new MortalTransport(service);
           const pins1 = new FakePins(clock);
           const first = boot(store1, transport1, pins1);
+          store1.onCut = () => {
+            transport1.dead = true;
+            pins1.failPulse = true;
+            first.stop();
+          };
           first.start();
           await runUntil({ clock } as never, () => first.view.sale.screen === 'idle', 10_000);
           store1.cutAtWrite(saleCut, how);
@@ -130,6 +141,10 @@ describe('recovery cut by power too', () => {
           store2.cutAtWrite(recoveryCut, how);
           const transport2 = new MortalTransport(service);
           const second = boot(store2, transport2, new FakePins(clock));
+          store2.onCut = () => {
+            transport2.dead = true;
+            second.stop();
+          };
           try {
             second.start();
             for (let t = 0; t < 20 && !store2.isDead; t++) await clock.advance(500);

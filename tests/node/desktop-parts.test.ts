@@ -124,6 +124,16 @@ describe('desktop virtual pins', () => {
     assert.ok(Date.now() - started >= 140);
     assert.deepEqual(drops, [true, false]);
   });
+
+  it('a sensor stuck active reads active and sees no drop, until unstuck', async () => {
+    const pins = new VirtualPins(systemClock, { output: () => {}, drop: () => {} }, { 35: true }, [35]);
+    const sensor = pins.input({ pin: 35, mode: 'level', activeLow: true });
+    assert.equal(sensor.isActive(), true);
+    assert.equal(await sensor.waitForDrop(100), false);
+    pins.setStuck(35, false);
+    assert.equal(sensor.isActive(), false);
+    assert.equal(await sensor.waitForDrop(1000), true);
+  });
 });
 
 describe('desktop screen host', () => {

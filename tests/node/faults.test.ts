@@ -25,7 +25,7 @@ function payment(reference: string, authorized: number, captured: number, cancel
 }
 
 function facts(overrides: Partial<ScenarioFacts>): ScenarioFacts {
-  return { payments: [], pulses: [], released: new Set(), confirmed: new Set(), queue: [], openSale: undefined, salesLog: [], ended: true, text: [], secrets: ['client-S3cret-0123'], ...overrides };
+  return { payments: [], pulses: [], released: new Set(), confirmed: new Set(), queue: [], openSale: undefined, salesLog: [], ended: true, text: [], secrets: ['client-S3cret-0123'], foreign: new Set(), clockSets: [], ...overrides };
 }
 
 const REF = 'fm-1-1';
@@ -70,6 +70,57 @@ describe('fault matrix: the money-rule checks', () => {
     assert.match(found, /rebooted machine 2 released/);
     assert.match(found, /did not end/);
     assert.match(found, /a secret in a log line or the journal: 1 warn token <secret> refused/);
+  });
+});
+
+describe('fault matrix: the checks of issue 14', () => {
+  it('catches a cancelled payment of another system, not an untouched one', () => {
+    const foreign = new Set([REF]);
+    assert.deepEqual(checkScenario(facts({ payments: [payment(REF, 0, 0, 0)], foreign })), []);
+    const terminated = payment(REF, 0, 0, 0, { state: 'TERMINATED' });
+    assert.match(checkScenario(facts({ payments: [terminated], foreign })).join('\n'), /a payment another system owns was cancelled or captured \(state TERMINATED\)/);
+  });
+
+  it('catches a payment left CREATED (payable) with nothing queued, not while its cancel is queued', () => {
+    assert.match(checkScenario(facts({ payments: [payment(REF, 0, 0, 0)] })).join('\n'), /left CREATED \(payable\) with nothing queued/);
+    assert.deepEqual(checkScenario(facts({ payments: [payment(REF, 0, 0, 0)], queue: [item('cancel')] })), []);
+  });
+
+  it('catches a create that waited for the token, and a queue that tried without a clock or left late after it was set', () => {
+    assert.match(checkScenario(facts({ tapToCreateMs: 1600 })).join('\n'), /the create reached the service 1600 ms after the tap/);
+    assert.deepEqual(checkScenario(facts({ tapToCreateMs: 12 })), []);
+    const late = checkScenario(facts({ clockSets: [{ machine: 2, setAt: 1000, queueCalls: [{ at: 500, refused: true }, { at: 2600, refused: false }] }] })).join('\n');
+    assert.match(late, /machine 2: the queue tried 1 time\(s\) before the clock was set/);
+    assert.match(late, /machine 2: the queue's first call left 1600 ms after the clock was set/);
+    assert.deepEqual(checkScenario(facts({ clockSets: [{ machine: 2, setAt: 1000, queueCalls: [{ at: 1010, refused: false }] }] })), []);
+  });
+});
+
+describe('fault matrix: the stock, sensor and store checks', () => {
+  const stocked = (left: number, extra: Partial<ScenarioFacts> = {}) => facts({ stock: { configured: 5, left }, releasesBegun: new Set([REF]), ...extra });
+
+  it('counts a paid or released unit, and exactly the releases begun and not given back', () => {
+    const paid = { payments: [payment(REF, 2500, 2500, 0)], released: new Set([REF]), confirmed: new Set([REF]), pulses: [{ machine: 1, reference: REF, reservedAtPulse: 2500, state: 'AUTHORIZED' }] };
+    assert.deepEqual(checkScenario(stocked(4, paid)), []);
+    assert.match(checkScenario(stocked(5, paid)).join('\n'), /1 paid but 0 counted/);
+    assert.match(checkScenario(stocked(3, paid)).join('\n'), /2 units taken/);
+    assert.match(checkScenario(stocked(4, { payments: [payment(REF, 2500, 0, 2500)], givenBack: new Set([REF]) })).join('\n'), /began 1 release\(s\) and gave 1 back/);
+  });
+
+  it('catches a release with the sensor stuck, a product left on sale, a failing store in service, a new sale on it, a start() that threw', () => {
+    const found = checkScenario(facts({
+      sensorStuck: true,
+      pulses: [{ machine: 1, reference: REF, reservedAtPulse: 2500, state: 'AUTHORIZED' }],
+      storeFailing: false,
+      newSaleAfterEnd: true,
+      bootErrors: ['StoreFault: flash write error'],
+    })).join('\n');
+    assert.match(found, /released 1 time\(s\) while the drop sensor read active/);
+    assert.match(found, /not out of sale/);
+    assert.match(found, /a new sale started with the drop sensor reading active/);
+    assert.match(found, /start\(\) threw StoreFault/);
+    assert.match(checkScenario(facts({ storeFailing: true })).join('\n'), /the journal's store fails, yet the machine is in service/);
+    assert.deepEqual(checkScenario(facts({ storeFailing: true, outOfService: 'journal' })), []);
   });
 });
 
@@ -121,8 +172,10 @@ describe('fault matrix against the emulator', function () {
           baseUrl: api.baseUrl,
           warmUp: (options) => api.warmUp(options),
           tokenFreshForMs: () => api.tokenFreshForMs(),
+          createWindowMs: (deadlineMs) => api.createWindowMs(deadlineMs),
           createPayment: (input, options) => api.createPayment(input, options),
           getPayment: (reference, options) => api.getPayment(reference, options),
+          getEvents: (reference, options) => api.getEvents(reference, options),
           capture: (reference, amount, options) => api.capture(reference, amount, options),
           cancel: (reference) => api.capture(reference, NOK(2500) as never),
           refund: (reference, amount, options) => api.refund(reference, amount, options),

@@ -20,6 +20,8 @@ export class PowerCut extends Error {
 export class PowerCutStore implements KeyValueStore {
   /** set calls that reached this store, the cut one included. */
   writes = 0;
+  /** Called at the cut, before it throws: the test silences the dead machine's I/O at that instant. */
+  onCut: (() => void) | undefined;
   private readonly inner: KeyValueStore;
   private cutAt = 0;
   private how: CutKind = 'before';
@@ -60,6 +62,7 @@ export class PowerCutStore implements KeyValueStore {
     else if (this.how === 'torn') this.inner.set(key, value.slice(0, this.tornLength ?? Math.floor(value.length / 2)));
     else if (this.how === 'after') this.inner.set(key, value);
     this.dead = true;
+    this.onCut?.();
     throw new PowerCut(`power cut at write ${this.writes} (${this.how}) of "${key}"`);
   }
 

@@ -89,6 +89,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     expire: (reference) => void payments.expire(reference),
     openInApp: (reference) => void payments.openInApp(reference),
     fundsUnavailable: (reference, unavailable = true) => void payments.setFundsUnavailable(reference, unavailable),
+    createAsOtherSystem(reference, value = 9900) {
+      const key = `other-system-${reference}`.slice(0, 50);
+      const body = { amount: { currency: 'NOK', value }, paymentMethod: { type: 'WALLET' }, reference, userFlow: 'QR' as const, paymentDescription: 'Another system\'s payment' };
+      payments.create(body, key, endpoints.baseUrl);
+    },
+    setTokenLifetime: (seconds) => tokens.setLifetime(seconds),
     advanceClock(seconds) {
       clock.advance(seconds);
       payments.sweep();
@@ -110,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       payments.clear();
       idempotency.clear();
       tokens.clear();
+      tokens.setLifetime(undefined);
       rateLimiter.clear();
       faults.clear();
       counters.reset();

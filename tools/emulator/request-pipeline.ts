@@ -71,7 +71,7 @@ export class RequestPipeline {
 
     const headers = flatHeaders(req);
     const match = matchApiRoute(method, path);
-    const recorded: RecordedRequest = this.deps.requestLog.record({ method, route: match?.route.template ?? null, path, headers, body, validationErrors: [], status: 0 });
+    const recorded: RecordedRequest = this.deps.requestLog.record({ method, route: match?.route.template ?? null, path, headers, body, validationErrors: [], status: 0, receivedAt: Date.now() });
     if (!match) {
       recorded.validationErrors = [`${method} ${path} is not an operation of the OpenAPI files`];
       this.deps.counters.invalidRequest();

@@ -28,10 +28,19 @@ const FORGET_AFTER_MS = 24 * 3600 * 1000;
 export class TokenIssuer {
   private readonly tokens = new Map<string, number>();
 
+  private lifetimeSeconds: number;
+
   constructor(
     private readonly clock: Clock,
-    private readonly lifetimeSeconds: number,
-  ) {}
+    private readonly defaultLifetimeSeconds: number,
+  ) {
+    this.lifetimeSeconds = defaultLifetimeSeconds;
+  }
+
+  /** Tokens issued from now on live this long (undefined: the emulator's default again). */
+  setLifetime(seconds: number | undefined): void {
+    this.lifetimeSeconds = seconds ?? this.defaultLifetimeSeconds;
+  }
 
   issue(merchantSerialNumber: string | undefined): TokenResponse {
     const nowSeconds = this.clock.nowSeconds();

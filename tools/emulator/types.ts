@@ -162,6 +162,8 @@ export interface RecordedRequest {
   validationErrors: string[];
   /** The status sent; 0 when the connection was reset before any headers. */
   status: number;
+  /** Real time (epoch ms) the request's body had arrived. */
+  receivedAt: number;
 }
 
 export interface Emulator {
@@ -183,6 +185,13 @@ export interface Emulator {
   openInApp(reference: string): void;
   /** Captures of this payment answer 400 ErrorCode 6260 "Funds unavailable" (until called with false). */
   fundsUnavailable(reference: string, unavailable?: boolean): void;
+  /**
+   * Somebody else (another machine or system on the same merchant serial number) creates a payment
+   * under this reference, with its own idempotency key: a create of it by anyone else is answered 409.
+   */
+  createAsOtherSystem(reference: string, value?: number): void;
+  /** Tokens issued from now on live this long; undefined (and reset()) brings back the default. */
+  setTokenLifetime(seconds: number | undefined): void;
   /** Emulator time jumps ahead: tokens, the 10-minute payment expiry and the capture deadline follow it. */
   advanceClock(seconds: number): void;
   /** Emulator time in ms since the epoch. */

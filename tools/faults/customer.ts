@@ -28,6 +28,8 @@ export class Customer {
     private readonly scenario: Scenario,
     private readonly prefix: string,
     private readonly machine: () => VendingMachine | undefined,
+    /** Payments of somebody else's under this scenario's references: not this customer's. */
+    private readonly foreign: ReadonlySet<string> = new Set(),
   ) {}
 
   start(): void {
@@ -57,12 +59,13 @@ export class Customer {
     const { outcome, fault } = this.scenario;
     for (const payment of this.emulator.payments()) {
       const reference = payment.reference;
-      if (!reference.startsWith(this.prefix) || this.seen.has(reference) || payment.state !== 'CREATED') continue;
+      if (!reference.startsWith(this.prefix) || this.seen.has(reference) || this.foreign.has(reference) || payment.state !== 'CREATED') continue;
       this.seen.add(reference);
       if (fault.fundsUnavailable) this.act('funds unavailable', () => this.emulator.fundsUnavailable(reference));
       switch (outcome) {
         case 'approve':
         case 'no-drop':
+        case 'sensor-stuck':
           this.act('approve', () => this.emulator.approve(reference));
           break;
         case 'reject':

@@ -12,6 +12,9 @@ export class WatchedFlash implements KeyValueStore {
   readonly confirmedReleases = new Set<string>();
   /** What the journal said after each write: `create`, `release`, `capture`, `cancel`, `-` (no open sale), with the queue. */
   readonly phases: string[] = [];
+  /** References whose release the flash recorded as begun (phase release), and those whose release it recorded as failed after that (phase cancel): the unit given back. */
+  readonly releasesBegun = new Set<string>();
+  readonly givenBack = new Set<string>();
 
   get(key: string): string | undefined {
     return this.memory.get(key);
@@ -38,6 +41,8 @@ export class WatchedFlash implements KeyValueStore {
     const journal = new SaleJournal(this.memory);
     const open = journal.openSale;
     if (open?.phase === 'capture') this.confirmedReleases.add(open.reference);
+    if (open?.phase === 'release') this.releasesBegun.add(open.reference);
+    if (open?.phase === 'cancel' && this.releasesBegun.has(open.reference)) this.givenBack.add(open.reference);
     for (const item of journal.queue) if (item.operation === 'capture') this.confirmedReleases.add(item.reference);
     const queue = journal.queue.map((item) => `${item.operation}${item.overdue ? '!' : ''}`).join(',');
     const line = `${open ? open.phase : '-'}${queue ? ` [${queue}]` : ''}`;

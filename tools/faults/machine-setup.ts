@@ -1,4 +1,4 @@
-// The machine every scenario runs: one product with a drop sensor, and the controller's timing
+// The machine every scenario runs: one stocked product with a level drop sensor, and the controller's timing
 // made short (real time, so scenarios run concurrently in one process and still end in seconds).
 import { EpaymentClient } from 'epayment/client';
 import type { Log } from 'ports/log';
@@ -11,6 +11,8 @@ import { REQUEST_TIMEOUT_MS } from './scenarios';
 
 export const PRODUCT = 'item';
 export const PRICE = 2500;
+/** Units stocked at the start: the stock invariant counts against it. */
+export const STOCK = 5;
 
 export const MATRIX_CONFIG = {
   posId: 'fault-matrix',
@@ -29,8 +31,10 @@ export const MATRIX_CONFIG = {
     price: PRICE,
     vatRate: 2500,
     soldOut: false,
+    stock: STOCK,
     output: { pin: 26, pulseMs: 20, activeLow: false },
-    dropSensor: { pin: 35, timeoutMs: 100, mode: 'edge', activeLow: true },
+    // Level mode: the one a product stuck in the beam can fool.
+    dropSensor: { pin: 35, timeoutMs: 100, mode: 'level', activeLow: true },
   }],
 };
 
@@ -44,8 +48,9 @@ export const MATRIX_TIMING: Partial<MachineTiming> = {
   tokenRetryMs: 200,
   tokenRetryMaxMs: 1000,
   cancelRetryMs: 100,
+  journalRetryMs: 200,
   // Overdue captures (6260) stay queued, retried hourly: an expected end state.
-  settlements: { retryMs: 100, maxRetryMs: 1000, lockedRetryMs: 200, overdueRetryMs: 3_600_000, cancelFailuresOutOfService: 5 },
+  settlements: { retryMs: 100, maxRetryMs: 1000, lockedRetryMs: 200, overdueRetryMs: 3_600_000, cancelFailuresOutOfService: 5, notFoundRetryMs: 300 },
 };
 
 export function matrixClient(emulator: Emulator, log: Log): { client: EpaymentClient; transport: NodeHttpTransport } {

@@ -1,6 +1,7 @@
 // A machine that can lose power: its journal store dies at a chosen write, and from that instant
 // its API calls, its answers and its pins go silent (a dead machine sends nothing and hears
 // nothing; requests already on the wire still reach the service, as they would).
+import { TransportError } from 'epayment/errors';
 import type { Amount, CallOptions, CancelOptions, CreatePaymentInput } from 'epayment/types';
 import type { InputPin, OutputPin, Pins } from 'ports/io';
 import type { KeyValueStore } from 'ports/store';
@@ -66,39 +67,67 @@ export class CuttableStore implements KeyValueStore {
   }
 }
 
+/** The settling calls (what the background queue sends), as opposed to the token and the create. */
+const QUEUE_CALLS = new Set(['get', 'events', 'capture', 'cancel', 'refund']);
+
 export class MortalApi implements PaymentApi {
+  /** Until the clock is set no request can leave (TLS checks certificate dates): calls fail at once. */
+  clockSet = true;
+  /** Each call the machine made (real time), and whether it could leave. */
+  readonly calls: { what: string; at: number; refused: boolean }[] = [];
+
   constructor(private readonly inner: PaymentApi, private readonly power: Power) {}
+
+  /** The calls the background queue made. */
+  queueCalls(): { at: number; refused: boolean }[] {
+    return this.calls.filter((call) => QUEUE_CALLS.has(call.what));
+  }
+
+  private send<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const refused = !this.clockSet;
+    if (this.power.alive) this.calls.push({ what, at: Date.now(), refused });
+    if (refused) return this.power.guard(() => Promise.reject(new TransportError('network', `${what}: clock not set, no TLS`)));
+    return this.power.guard(call);
+  }
 
   get baseUrl(): string {
     return this.inner.baseUrl;
   }
 
   warmUp(options?: CallOptions): Promise<void> {
-    return this.power.guard(() => this.inner.warmUp(options));
+    return this.send('token', () => this.inner.warmUp(options));
   }
 
   tokenFreshForMs(): number {
     return this.inner.tokenFreshForMs();
   }
 
+  createWindowMs(deadlineMs?: number): number {
+    return this.inner.createWindowMs(deadlineMs);
+  }
+
   createPayment(input: CreatePaymentInput, options?: CallOptions) {
-    return this.power.guard(() => this.inner.createPayment(input, options));
+    return this.send('create', () => this.inner.createPayment(input, options));
   }
 
   getPayment(reference: string, options?: CallOptions) {
-    return this.power.guard(() => this.inner.getPayment(reference, options));
+    return this.send('get', () => this.inner.getPayment(reference, options));
+  }
+
+  getEvents(reference: string, options?: CallOptions) {
+    return this.send('events', () => this.inner.getEvents(reference, options));
   }
 
   capture(reference: string, amount: Amount, options?: CallOptions) {
-    return this.power.guard(() => this.inner.capture(reference, amount, options));
+    return this.send('capture', () => this.inner.capture(reference, amount, options));
   }
 
   cancel(reference: string, cancelOptions?: CancelOptions, options?: CallOptions) {
-    return this.power.guard(() => this.inner.cancel(reference, cancelOptions, options));
+    return this.send('cancel', () => this.inner.cancel(reference, cancelOptions, options));
   }
 
   refund(reference: string, amount: Amount, options?: CallOptions) {
-    return this.power.guard(() => this.inner.refund(reference, amount, options));
+    return this.send('refund', () => this.inner.refund(reference, amount, options));
   }
 }
 
@@ -114,6 +143,12 @@ export interface PinOptions {
   power: Power;
   /** Whether the drop sensor sees the product fall. */
   drops: boolean;
+  /**
+   * The level sensor reads active from the start (a product stuck in the beam). Its wait then
+   * answers "drop" at once, as a level sensor that is read without looking for a change does:
+   * the controller must read the level first and not sell.
+   */
+  stuck?: () => boolean;
   /** The sale being released (the controller's screen), read at pulse time. */
   currentReference(): string | undefined;
   /** The service's reserved amount and state for a reference, at pulse time. */
@@ -146,7 +181,9 @@ export function mortalPins(options: PinOptions): Pins {
     input(spec): InputPin {
       return {
         pin: spec.pin,
+        isActive: () => options.stuck?.() === true,
         waitForDrop(timeoutMs) {
+          if (options.stuck?.()) return power.guard(() => Promise.resolve(true));
           const drops = options.drops;
           return power.guard(() => new Promise<boolean>((resolve) => {
             setTimeout(() => {

@@ -13,14 +13,17 @@ import type { Emulator } from '../emulator/index';
 import { checkScenario, reservedOf, type ScenarioFacts } from './checks';
 import { Customer } from './customer';
 import { WatchedFlash } from './flash';
-import { MATRIX_CONFIG, MATRIX_TIMING, matrixClient, matrixSecrets, PRODUCT } from './machine-setup';
+import { MATRIX_CONFIG, MATRIX_TIMING, matrixClient, matrixSecrets, PRODUCT, STOCK } from './machine-setup';
+import { FailingStore } from '../../tests/support/failing-store';
 import { PowerCut } from '../../tests/support/power-cut-store';
 import { CuttableStore, MortalApi, mortalPins, Power, type PinRecord } from './power';
-import type { Scenario } from './scenarios';
+import { HANG_SELL_AFTER_MS, HANG_TOKEN_LIFETIME_S, TOKEN_HANG, type Scenario } from './scenarios';
 
 /** How long a machine may take to finish (its sale, or the recovery) before the scenario "did not end". */
 export const END_WITHIN_MS = 45_000;
 const BOOT_WITHIN_MS = 10_000;
+/** A store whose reads fail at boot answers again after this long. */
+const READS_FAIL_FOR_MS = 1000;
 
 export interface ScenarioResult {
   scenario: Scenario;
@@ -40,8 +43,10 @@ export interface ScenarioResult {
 
 interface Booted {
   machine: VendingMachine;
+  api: MortalApi;
   power: Power;
   store: CuttableStore;
+  failing: FailingStore;
   client: EpaymentClient;
   transport: NodeHttpTransport;
 }
@@ -55,12 +60,16 @@ export async function waitFor(done: () => boolean, withinMs: number): Promise<bo
   return true;
 }
 
-/** Back at rest: nothing open, nothing queued but overdue captures, selling, on the idle screen. */
-function atRest(machine: VendingMachine): boolean {
-  return machine.journal.openSale === undefined
-    && machine.journal.queue.every((item) => item.overdue)
-    && machine.status().inService
-    && machine.view.sale.screen === 'idle';
+/**
+ * Back at rest: nothing open, nothing queued but overdue captures, and selling on the idle screen;
+ * or out of service for what the scenario did to it (its store fails; its one product's sensor is stuck).
+ */
+function atRest(machine: VendingMachine, scenario: Scenario, storeFailing: boolean): boolean {
+  if (machine.journal.openSale !== undefined || !machine.journal.queue.every((item) => item.overdue)) return false;
+  const status = machine.status();
+  if (status.inService) return machine.view.sale.screen === 'idle';
+  const expected = (storeFailing && status.outOfService === 'journal') || (scenario.outcome === 'sensor-stuck' && status.outOfService === 'sold-out');
+  return expected && machine.view.sale.screen === 'out-of-service';
 }
 
 let runs = 0;
@@ -83,7 +92,12 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
   const arm = (booted: Booted, cut: Scenario['cuts'][number] | undefined) => {
     if (cut) booted.store.cuts.cutAtWrite(cut.write, cut.kind);
   };
+  const store = scenario.store;
+  const storeFailing = () => current !== undefined && current.failing.failing;
+  // The sensor reads active from the customer's approval on.
+  const sensorStuck = () => scenario.outcome === 'sensor-stuck' && customer.actions.includes('approve');
 
+  const allBooted: Booted[] = [];
   const boot = (number: number): Booted => {
     const log: Log = {
       info: (m) => lines.push(`${number} info ${m}`),
@@ -91,12 +105,14 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
       error: (m) => lines.push(`${number} error ${m}`),
     };
     const power = new Power();
-    const store = new CuttableStore(flash, power);
+    const failing = new FailingStore(flash);
+    const store = new CuttableStore(failing, power);
     const { client, transport } = matrixClient(emulator, log);
     let machine: VendingMachine | undefined;
     const pins = mortalPins({
       power,
       drops: scenario.outcome !== 'no-drop',
+      stuck: () => sensorStuck(),
       currentReference: () => (machine?.view.sale as { reference?: string } | undefined)?.reference,
       serviceView: (reference) => {
         const payment = emulator.payment(reference);
@@ -104,9 +120,10 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
       },
       record: (pinRecords[number - 1] = { pulses: [], released }),
     });
+    const api = new MortalApi(options.api ? options.api(client, number) : client, power);
     machine = new VendingMachine({
       config: MATRIX_CONFIG,
-      api: new MortalApi(options.api ? options.api(client, number) : client, power),
+      api,
       store,
       clock: systemClock,
       random: cryptoRandom,
@@ -116,18 +133,32 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
       reference: (counter) => `${prefix}-${counter}`,
       timing: MATRIX_TIMING,
     });
-    const booted = { machine, power, store, client, transport };
+    const booted = { machine, api, power, store, failing, client, transport };
+    // SNTP answers late on the rebooted machine: no clock, so nothing can leave, until then.
+    if (number > 1 && plan.clockSetAfterMs !== undefined) {
+      api.clockSet = false;
+      machine.setClockSet(false);
+      clockTimers.push(setTimeout(() => {
+        if (!power.alive) return;
+        const queued = machine!.journal.queue.length > 0 || machine!.journal.openSale !== undefined;
+        if (queued) clockSets.push({ machine: number, setAt: Date.now(), queueCalls: [] });
+        api.clockSet = true;
+        machine!.setClockSet(true);
+      }, plan.clockSetAfterMs));
+    }
     // A dead machine's timers stop at once; what it had on the wire still arrives.
     power.onCut(() => booted.machine.stop());
+    allBooted.push(booted);
     return booted;
   };
 
-  // Recovery journals at boot: a cut there ends start() with PowerCut, and the machine is dead.
+  // start() never throws: not on a cut (the store's PowerCut), not on a failing store.
+  const bootErrors: string[] = [];
   const start = (booted: Booted) => {
     try {
       booted.machine.start();
     } catch (error) {
-      if (!(error instanceof PowerCut)) throw error;
+      bootErrors.push(`${error instanceof PowerCut ? 'PowerCut' : (error as Error).name}: ${(error as Error).message}`);
     }
   };
 
@@ -136,52 +167,111 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
     booted.transport.close();
   };
 
-  const customer = new Customer(emulator, scenario, prefix, () => current?.machine);
+  const plan = scenario.fault;
+  // The machine's first reference (its counter starts at 1): somebody else's payment holds it already.
+  const foreign = new Set<string>(plan.foreignReference ? [`${prefix}-1`] : []);
+  const clockSets: ScenarioFacts['clockSets'] = [];
+  const clockTimers: NodeJS.Timeout[] = [];
+  let tappedAt: number | undefined;
+  const customer = new Customer(emulator, scenario, prefix, () => current?.machine, foreign);
   let ended = false;
   let cuts = 0;
+  let newSaleAfterEnd = false;
   try {
     for (const spec of scenario.fault.specs) emulator.injectFault(spec);
+    for (const reference of foreign) emulator.createAsOtherSystem(reference);
+    if (plan.tokenHangInRenewalWindow) emulator.setTokenLifetime(HANG_TOKEN_LIFETIME_S);
     current = boot(1);
     const first = current.machine;
     first.start();
     // A machine that never sells ends the scenario unended (reported), not the whole matrix.
     const selling = await waitFor(() => first.status().inService, BOOT_WITHIN_MS);
     if (selling) {
+      if (plan.tokenHangInRenewalWindow) {
+        // Inside the token's renewal window, with the token endpoint hanging from now on.
+        await new Promise((resolve) => setTimeout(resolve, HANG_SELL_AFTER_MS));
+        emulator.injectFault(TOKEN_HANG);
+      }
       arm(current, scenario.cuts[0]);
+      if (store && 'fromWrite' in store) current.failing.failWritesFrom(store.fromWrite);
       customer.start();
+      tappedAt = Date.now();
       first.act({ type: 'select', product: PRODUCT });
     }
     // Each power cut: the machine is dropped, a new one boots on the same flash (and may be cut again).
     for (let number = 1; selling; number++) {
       const running = current;
-      ended = await waitFor(() => !running.power.alive || atRest(running.machine), END_WITHIN_MS);
+      ended = await waitFor(() => !running.power.alive || atRest(running.machine, scenario, storeFailing()), END_WITHIN_MS);
       if (running.power.alive) break;
       cuts++;
       shutDown(running);
       current = boot(number + 1);
       arm(current, scenario.cuts[number]);
+      // The store goes bad with the cut: the rebooted machine finds it refusing writes, or reads for a while.
+      if (store && 'atBoot' in store && number === 1) {
+        if (store.atBoot === 'writes') current.failing.failWritesFrom(1);
+        else {
+          const failing = current.failing;
+          failing.failReads(true);
+          setTimeout(() => failing.heal(), READS_FAIL_FOR_MS);
+        }
+      }
       start(current);
+    }
+    // A held create lands late: what it leaves behind is judged after it has landed.
+    if (plan.createHeldMs !== undefined && tappedAt !== undefined) {
+      const landed = tappedAt + plan.createHeldMs + 1000;
+      if (Date.now() < landed) await new Promise((resolve) => setTimeout(resolve, landed - Date.now()));
+      if (current.power.alive && !atRest(current.machine, scenario, storeFailing())) ended = await waitFor(() => atRest(current!.machine, scenario, storeFailing()), END_WITHIN_MS);
+    }
+    // On a failing store, or with the only product's sensor stuck, the next customer gets no sale.
+    if (ended && (storeFailing() || sensorStuck())) {
+      const before = emulator.payments().filter((payment) => payment.reference.startsWith(prefix)).length;
+      current!.machine.act({ type: 'select', product: PRODUCT });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      newSaleAfterEnd = emulator.payments().filter((payment) => payment.reference.startsWith(prefix)).length > before;
     }
   } finally {
     customer.stop();
+    for (const timer of clockTimers) clearTimeout(timer);
   }
+  // The queue's calls of each machine whose clock came late, from the moment it was set.
+  const booted = [...allBooted];
+  for (const set of clockSets) set.queueCalls = booted[set.machine - 1]!.api.queueCalls();
+  const firstCreate = emulator.requests().find((request) => request.route === 'POST /epayment/v1/payments');
   const last = current!;
+  // What the machine sells by: units left and a fault, as its screens get them.
+  const productView = last.machine.view.products.find((product) => product.id === PRODUCT);
   const facts: ScenarioFacts = {
     payments: emulator.payments().filter((payment) => payment.reference.startsWith(prefix)),
     pulses: pinRecords.flatMap((record, i) => record.pulses.map((pulse) => ({ ...pulse, machine: i + 1 }))),
     released,
-    confirmed: flash.confirmedReleases,
+    // With the store failing the flash lags memory: a release the machine confirmed in memory (the product came out) counts.
+    confirmed: store && 'fromWrite' in store ? new Set([...flash.confirmedReleases, ...released]) : flash.confirmedReleases,
     queue: last.machine.journal.queue,
     openSale: last.machine.journal.openSale?.reference,
     salesLog: last.machine.journal.salesLog(),
     ended,
     text: [...lines, ...flash.contents()],
     secrets: secretsOf(emulator),
+    foreign,
+    clockSets,
+    ...(plan.tokenHangInRenewalWindow && tappedAt !== undefined && firstCreate ? { tapToCreateMs: firstCreate.receivedAt - tappedAt } : {}),
+    stock: { configured: STOCK, left: productView?.stock ?? STOCK },
+    releasesBegun: flash.releasesBegun,
+    givenBack: flash.givenBack,
+    sensorStuck: sensorStuck(),
+    storeFailing: storeFailing(),
+    newSaleAfterEnd,
+    bootErrors,
   };
+  if (productView?.fault) facts.productFault = productView.fault;
+  const reason = last.machine.status().outOfService;
+  if (reason) facts.outOfService = reason;
   shutDown(last);
   const violations = checkScenario(facts);
   const detail = violations.length === 0 ? [] : describe(facts, flash, lines, customer);
-  const notes = facts.payments.filter((payment) => !facts.salesLog.some((entry) => entry.reference === payment.reference)).map((payment) => `${payment.reference}: no sales-log entry`);
+  const notes = facts.payments.filter((payment) => !foreign.has(payment.reference) && !facts.salesLog.some((entry) => entry.reference === payment.reference)).map((payment) => `${payment.reference}: no sales-log entry`);
   return { scenario, violations, notes, cuts, durationMs: Date.now() - started, detail, writes: flash.memory.writes + flash.memory.deletes, summary: summarize(facts) };
 }
 

@@ -37,7 +37,7 @@ export class PromptPins implements Pins {
 
   input(spec: { pin: number }): InputPin {
     // The pay command's product has no drop sensor; a sensor would only echo the answer.
-    return { pin: spec.pin, waitForDrop: () => Promise.resolve(true) };
+    return { pin: spec.pin, isActive: () => false, waitForDrop: () => Promise.resolve(true) };
   }
 
   private ask(): Promise<void> {

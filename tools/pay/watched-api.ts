@@ -1,7 +1,7 @@
 // The client as the pay command hands it to the controller: every answer about a payment is
 // remembered, so the terminal can say what the service last reported (never a guess), and the
 // status line can count reads.
-import type { Amount, CallOptions, CancelOptions, CreatePaymentInput, PaymentStatus } from 'epayment/types';
+import type { Amount, CallOptions, CancelOptions, CreatePaymentInput, PaymentEvent, PaymentStatus } from 'epayment/types';
 import type { PaymentApi } from 'app/sale/payment-api';
 
 export interface LastWord {
@@ -30,6 +30,10 @@ export class WatchedApi implements PaymentApi {
     return this.inner.tokenFreshForMs();
   }
 
+  createWindowMs(deadlineMs?: number): number {
+    return this.inner.createWindowMs(deadlineMs);
+  }
+
   createPayment(input: CreatePaymentInput, options?: CallOptions) {
     return this.inner.createPayment(input, options);
   }
@@ -37,6 +41,10 @@ export class WatchedApi implements PaymentApi {
   async getPayment(reference: string, options?: CallOptions): Promise<PaymentStatus> {
     this.reads++;
     return this.heard(reference, await this.inner.getPayment(reference, options));
+  }
+
+  getEvents(reference: string, options?: CallOptions): Promise<PaymentEvent[]> {
+    return this.inner.getEvents(reference, options);
   }
 
   async capture(reference: string, amount: Amount, options?: CallOptions): Promise<PaymentStatus> {

@@ -28,7 +28,7 @@ function reserved(payment: PaymentRecord): number {
   return a.authorizedAmount.value - a.capturedAmount.value - a.cancelledAmount.value;
 }
 
-function interrupted(pulse: PulseRecord, cuts: CutTimes): boolean {
+export function interrupted(pulse: PulseRecord, cuts: CutTimes): boolean {
   const end = (pulse.endedAt ?? pulse.at + pulse.ms) + CONFIRM_WINDOW_MS;
   return pulse.endedAt === undefined || cuts.some((cut) => cut >= pulse.at - 50 && cut <= end);
 }

@@ -13,6 +13,7 @@ import type { PulseRecord } from '../../hosts/node/desktop/machine-supervisor';
 import { startDesktopProcess } from './desktop-process';
 import { EmulatorAdmin } from './emulator-admin';
 import { checkPayment, type Violation } from './money-rules';
+import { checkStock } from './stock-rules';
 import { drawScript, type ProductInfo, type SaleScript } from './scenario';
 
 const SAMPLE_CONFIG = fileURLToPath(new URL('../../config/sample-machine.json', import.meta.url));
@@ -55,17 +56,22 @@ function outcomeOf(payment: PaymentRecord): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The sample machine with unlimited stock and nothing sold out: every product sells for ever. */
-function soakConfig(dir: string): { path: string; products: ProductInfo[] } {
+/**
+ * The sample machine with every product stocked, enough for the whole soak (so it never needs a
+ * restock), and nothing sold out: the stock invariant is checked on every product.
+ */
+function soakConfig(dir: string, sales: number): { path: string; products: ProductInfo[]; stock: Map<string, number> } {
   const config = JSON.parse(readFileSync(SAMPLE_CONFIG, 'utf8')) as { catalog: Record<string, unknown>[] };
+  const stock = new Map<string, number>();
   for (const product of config.catalog) {
-    delete product.stock;
+    product.stock = Math.max(Number(product.stock ?? 0), sales + 1);
+    stock.set(product.id as string, product.stock as number);
     product.soldOut = false;
     delete product.minimumUserAge;
   }
   const path = join(dir, 'soak-machine.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
-  return { path, products: config.catalog.map((p) => ({ id: p.id as string, hasSensor: p.dropSensor !== undefined })) };
+  return { path, products: config.catalog.map((p) => ({ id: p.id as string, hasSensor: p.dropSensor !== undefined })), stock };
 }
 
 const sellable = (s: DesktopState) => s.power === 'on' && s.state === 'idle' && s.inService && !s.journal?.openSale;
@@ -75,7 +81,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const started = Date.now();
   const log = options.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'desktop-soak-'));
-  const { path: configPath, products } = soakConfig(dir);
+  const { path: configPath, products, stock } = soakConfig(dir, options.sales);
+  /** Reference -> product, and per product the power cuts made while its customer paid. */
+  const productOf = new Map<string, string>();
+  const cutsWhilePaying = new Map<string, number>();
   const desktop = await startDesktopProcess(['--fast', '--quiet', '--state-dir', join(dir, 'state'), '--config', configPath]);
   const client = new DesktopClient(desktop.pageUrl);
   const emulator = new EmulatorAdmin(desktop.emulatorUrl);
@@ -109,6 +118,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       ...(state.journal?.openSale ? { openSale: state.journal.openSale.reference } : {}),
     };
     const all: PaymentRecord[] = await emulator.payments();
+    // Stock, product by product, whenever nothing is open (the open sale's unit is in flight).
+    if (!state.journal?.openSale && state.journal?.stock) {
+      for (const [product, stocked] of stock) {
+        const left = state.journal.stock[product];
+        if (left === undefined) continue;
+        const paid = all.filter((payment) => productOf.get(payment.reference) === product && payment.aggregate.capturedAmount.value > 0).length;
+        const mine = [...pulses.values()].flat().filter((pulse) => pulse.product === product || productOf.get(pulse.reference ?? '') === product);
+        for (const violation of checkStock({ product, stocked, left, pulses: mine, paid, cutsWhilePaying: cutsWhilePaying.get(product) ?? 0 }, cuts)) {
+          const key = `${violation.reference} ${violation.rule}`;
+          if (!violations.has(key)) {
+            violations.set(key, violation);
+            log(`VIOLATION ${violation.rule} ${violation.reference}: ${violation.detail}`);
+          }
+        }
+      }
+    }
     for (const payment of all) {
       if (finished.has(payment.reference)) continue;
       for (const violation of checkPayment(payment, pulses.get(payment.reference) ?? [], machine, cuts, settled)) {
@@ -165,6 +190,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     const shown = await client.waitFor((s) => s.power !== 'on' || (s.state !== 'idle' && s.state !== 'creating'), 15_000, 'the QR').catch(() => undefined);
     const reference = shown?.payment?.reference;
+    if (reference) productOf.set(reference, script.product);
+    if (reference && script.cut && script.customer === 'pay') cutsWhilePaying.set(script.product, (cutsWhilePaying.get(script.product) ?? 0) + 1);
     let network: Promise<void> = Promise.resolve();
     if (reference && script.networkCut) {
       const { atMs, forMs } = script.networkCut;

@@ -4,7 +4,8 @@
 //   pin <n> pulse <ms> ms                               pin <n> pulse done <elapsed> ms
 //   pin <n> wait drop <timeout> ms                      pin <n> drop <yes|no> <elapsed> ms
 // Whether a sensor reports a drop: `simDropMs` in mc/config ("none", or the delay in ms; default
-// 50), changed at run time with setSimulatedDrop().
+// 50), changed at run time with setSimulatedDrop(); setSimulatedStuck() makes a sensor read active
+// (a product stuck in the beam): it then reports no drop.
 import config from 'mc/config';
 import Time from 'time';
 import Timer from 'timer';
@@ -24,6 +25,14 @@ function fromConfig(): SimulatedDrop {
 
 let everyPin: SimulatedDrop | undefined;
 const perPin = new Map<number, SimulatedDrop>();
+
+const stuck = new Set<number>();
+
+/** The sensor on `pin` reads active from now on (true) or inactive again (false). */
+export function setSimulatedStuck(pin: number, active: boolean): void {
+  if (active) stuck.add(pin);
+  else stuck.delete(pin);
+}
 
 /** What the drop sensors report from now on: on `pin`, or on every pin without one given. */
 export function setSimulatedDrop(drop: SimulatedDrop, pin?: number): void {
@@ -60,12 +69,13 @@ function input(spec: InputSpec): InputPin {
   trace(`pin ${spec.pin} input ${spec.mode}\n`);
   const wait = new DropWait(spec.pin, (notify) => {
     const drop = simulatedDrop(spec.pin);
-    if (drop === false) return () => {};
+    if (drop === false || stuck.has(spec.pin)) return () => {};
     const timer = Timer.set(notify, drop);
     return () => Timer.clear(timer);
-  });
+  }, () => stuck.has(spec.pin));
   return {
     pin: spec.pin,
+    isActive: () => wait.isActive(),
     async waitForDrop(timeoutMs: number) {
       const started = Time.ticks;
       trace(`pin ${spec.pin} wait drop ${timeoutMs} ms\n`);

@@ -63,6 +63,11 @@ export class DesktopClient {
     return this.post('/sensor', { product, drop });
   }
 
+  /** The product's drop sensor reads active (stuck) or not. */
+  sensorStuck(product: string, stuck: boolean): Promise<unknown> {
+    return this.post('/sensor', { product, stuck });
+  }
+
   async screenPng(): Promise<Buffer> {
     const response = await fetch(this.url('/screen.png'));
     if (!response.ok) throw new Error(`GET /screen.png: ${response.status}`);

@@ -25,6 +25,8 @@ export interface SensorState {
   pin: number;
   /** false: the sensor will not see the next drops. */
   drop: boolean;
+  /** true: the sensor reads active (a product stuck in the beam). */
+  stuck: boolean;
 }
 
 export interface EmulatorInfo {
@@ -72,7 +74,7 @@ export function desktopState(supervisor: MachineSupervisor, config: MachineConfi
     return output;
   });
   const sensors: SensorState[] = (config?.catalog ?? []).flatMap((product) => product.dropSensor
-    ? [{ product: product.id, name: productName(config, product.id), pin: product.dropSensor.pin, drop: supervisor.sensors.get(product.dropSensor.pin) ?? true }]
+    ? [{ product: product.id, name: productName(config, product.id), pin: product.dropSensor.pin, drop: supervisor.sensors.get(product.dropSensor.pin) ?? true, stuck: supervisor.stuckSensors.has(product.dropSensor.pin) }]
     : []);
   const state: DesktopState = {
     ...(on ? child.status : {}),

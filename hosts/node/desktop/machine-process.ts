@@ -78,7 +78,7 @@ function boot(init: MachineInit): void {
       send({ t: 'output', pin, active, ms, at: Date.now(), ...(ref ? { reference: ref } : {}) });
     },
     drop: (pin, seen) => send({ t: 'drop', pin, seen, at: Date.now() }),
-  }, init.sensors);
+  }, init.sensors, init.stuck);
   machine = new VendingMachine({
     config: readConfig(init, log),
     api,
@@ -135,6 +135,7 @@ function boot(init: MachineInit): void {
         return;
       case 'sensor':
         pins.setSensor(message.pin, message.drop);
+        pins.setStuck(message.pin, message.stuck);
         return;
       case 'sales':
         send({ t: 'reply', id: message.id, value: vending.journal.salesLog() });

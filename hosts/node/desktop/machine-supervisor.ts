@@ -63,6 +63,8 @@ export class MachineSupervisor extends EventEmitter {
   bootedAt: number | undefined;
   state: ChildState | undefined;
   readonly sensors = new Map<number, boolean>();
+  /** Sensor pins stuck active. */
+  readonly stuckSensors = new Set<number>();
   readonly activeOutputs = new Set<number>();
   readonly pulses: PulseRecord[] = [];
   pulseCount = 0;
@@ -118,9 +120,11 @@ export class MachineSupervisor extends EventEmitter {
     return this.options.config?.catalog.find((p) => p.id === product)?.dropSensor?.pin;
   }
 
-  setSensor(pin: number, drop: boolean): void {
+  setSensor(pin: number, drop: boolean, stuck = this.stuckSensors.has(pin)): void {
     this.sensors.set(pin, drop);
-    this.tell({ t: 'sensor', pin, drop });
+    if (stuck) this.stuckSensors.add(pin);
+    else this.stuckSensors.delete(pin);
+    this.tell({ t: 'sensor', pin, drop, stuck });
     this.changed();
   }
 
@@ -177,7 +181,7 @@ export class MachineSupervisor extends EventEmitter {
 
   /** The machine process listens: hand it the world as it is now. */
   private sendInit(): void {
-    const init: MachineInit = { ...this.options.init, network: this.network, sensors: Object.fromEntries(this.sensors) };
+    const init: MachineInit = { ...this.options.init, network: this.network, sensors: Object.fromEntries(this.sensors), stuck: [...this.stuckSensors] };
     this.initSent = true;
     this.child!.send({ t: 'init', init } satisfies ParentMessage);
   }

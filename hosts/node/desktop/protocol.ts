@@ -23,13 +23,15 @@ export interface MachineInit {
   network: boolean;
   /** Drop sensor switches by sensor pin: false = the next drops are not seen. */
   sensors: Record<number, boolean>;
+  /** Sensor pins stuck active (a level that reads a product in the beam). */
+  stuck?: number[];
 }
 
 export type ParentMessage =
   | { t: 'init'; init: MachineInit }
   | { t: 'touch'; id: number; x: number; y: number; holdMs: number }
   | { t: 'network'; up: boolean }
-  | { t: 'sensor'; pin: number; drop: boolean }
+  | { t: 'sensor'; pin: number; drop: boolean; stuck: boolean }
   | { t: 'sales'; id: number };
 
 export interface PaymentOnScreen {

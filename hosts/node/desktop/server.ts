@@ -125,9 +125,13 @@ export async function startPageServer(options: ServerOptions): Promise<PageServe
       case '/sensor': {
         const pin = typeof body.product === 'string' ? supervisor.sensorPinOf(body.product) : undefined;
         if (pin === undefined) throw new HttpError(400, 'product must be the id of a product with a drop sensor');
-        if (typeof body.drop !== 'boolean') throw new HttpError(400, 'drop must be true or false');
-        supervisor.setSensor(pin, body.drop);
-        return json(response, 200, { product: body.product, drop: body.drop });
+        if (body.drop === undefined && body.stuck === undefined) throw new HttpError(400, 'give drop or stuck (true or false)');
+        if (body.drop !== undefined && typeof body.drop !== 'boolean') throw new HttpError(400, 'drop must be true or false');
+        if (body.stuck !== undefined && typeof body.stuck !== 'boolean') throw new HttpError(400, 'stuck must be true or false');
+        const drop = typeof body.drop === 'boolean' ? body.drop : supervisor.sensors.get(pin) ?? true;
+        const stuck = typeof body.stuck === 'boolean' ? body.stuck : supervisor.stuckSensors.has(pin);
+        supervisor.setSensor(pin, drop, stuck);
+        return json(response, 200, { product: body.product, drop, stuck });
       }
       case '/customer': {
         const customer = options.customer;

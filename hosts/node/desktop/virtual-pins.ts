@@ -1,6 +1,7 @@
 // Virtual GPIO for the desktop machine: an output tells the world (the page's lamps) the moment it
 // goes active and the moment it goes inactive again; a drop sensor sees the product fall unless its
-// switch says otherwise. Outputs start inactive when created, as the device drives them at boot.
+// switch says otherwise, and one stuck active (a product in the beam) reads active and sees no
+// drop at all. Outputs start inactive when created, as the device drives them at boot.
 import type { Clock } from 'ports/clock';
 import type { InputPin, InputSpec, OutputPin, OutputSpec, Pins } from 'ports/io';
 
@@ -16,13 +17,20 @@ export class VirtualPins implements Pins {
   /** Sensor switches by pin: false = the sensor does not see drops (a jammed chute, a dirty sensor). */
   private readonly switches = new Map<number, boolean>();
   private readonly active = new Set<number>();
+  private readonly stuck = new Set<number>();
 
-  constructor(private readonly clock: Clock, private readonly events: PinEvents, sensors: Record<number, boolean> = {}) {
+  constructor(private readonly clock: Clock, private readonly events: PinEvents, sensors: Record<number, boolean> = {}, stuck: number[] = []) {
     for (const [pin, drop] of Object.entries(sensors)) this.switches.set(Number(pin), drop);
+    for (const pin of stuck) this.stuck.add(pin);
   }
 
   setSensor(pin: number, drop: boolean): void {
     this.switches.set(pin, drop);
+  }
+
+  setStuck(pin: number, stuck: boolean): void {
+    if (stuck) this.stuck.add(pin);
+    else this.stuck.delete(pin);
   }
 
   isActive(pin: number): boolean {
@@ -49,12 +57,13 @@ export class VirtualPins implements Pins {
   }
 
   input(spec: InputSpec): InputPin {
-    const { clock, events, switches } = this;
+    const { clock, events, switches, stuck } = this;
     return {
       pin: spec.pin,
+      isActive: () => stuck.has(spec.pin),
       waitForDrop(timeoutMs: number): Promise<boolean> {
-        // Read when the wait begins: the switch describes this release.
-        const seen = switches.get(spec.pin) ?? true;
+        // Read when the wait begins: the switch describes this release. A stuck level never changes.
+        const seen = !stuck.has(spec.pin) && (switches.get(spec.pin) ?? true);
         return new Promise<boolean>((resolve) => {
           clock.setTimeout(() => {
             events.drop(spec.pin, seen);

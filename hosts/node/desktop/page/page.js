@@ -135,7 +135,10 @@ function render(s) {
     const input = element('input', { type: 'checkbox', 'data-product': sensor.product });
     input.checked = sensor.drop;
     input.addEventListener('change', () => post('/sensor', { product: sensor.product, drop: input.checked }));
-    return element('li', {}, element('label', { class: 'switch' }, input, `${sensor.name}: sees the drop`), element('span', { class: 'pin' }, `pin ${sensor.pin}`));
+    const stuck = element('input', { type: 'checkbox', 'data-product': sensor.product, 'data-stuck': '' });
+    stuck.checked = sensor.stuck;
+    stuck.addEventListener('change', () => post('/sensor', { product: sensor.product, stuck: stuck.checked }));
+    return element('li', {}, element('label', { class: 'switch' }, input, `${sensor.name}: sees the drop`), element('label', { class: 'switch' }, stuck, 'stuck active'), element('span', { class: 'pin' }, `pin ${sensor.pin}`));
   }) : [element('li', { class: 'muted' }, 'No product has a drop sensor.')]));
 
   const facts = [
