@@ -14,6 +14,12 @@ export type EpaymentErrorKind =
 export class EpaymentError extends Error {
   override name = 'EpaymentError';
   readonly kind: EpaymentErrorKind;
+  /**
+   * Set on the error a retried call finally throws: how many of its tries got no answer from the
+   * service itself (no answer at all, or a gateway's 502/504). 0 means every try was answered, so
+   * no request of the call can still be on its way to the service.
+   */
+  unansweredTries: number | undefined;
   constructor(kind: EpaymentErrorKind, message: string) {
     super(message);
     this.kind = kind;

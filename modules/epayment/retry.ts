@@ -1,7 +1,7 @@
 // Which failures are worth another try, and how long to wait first. Every retried call carries the
 // same idempotency key, so a retry of a request that did reach the service cannot act twice.
 import type { RetryPolicy } from 'epayment/config';
-import { ApiError, TransportError, UnexpectedResponseError } from 'epayment/errors';
+import { ApiError, EpaymentError, TransportError, UnexpectedResponseError } from 'epayment/errors';
 import { sleep, type Clock } from 'ports/clock';
 import type { Log } from 'ports/log';
 
@@ -50,21 +50,36 @@ export function describeFailure(error: unknown): string {
   return 'error';
 }
 
+/** The try may still be on its way to (or inside) the service: no answer, or only a gateway's. */
+export function unanswered(error: unknown): boolean {
+  if (error instanceof TransportError) return error.kind !== 'too-large';
+  if (error instanceof ApiError) return error.status === 502 || error.status === 504;
+  if (error instanceof UnexpectedResponseError) return false;
+  // Refused before sending; anything else (a bug) may have sent something.
+  return !(error instanceof EpaymentError && (error.kind === 'invalid-request' || error.kind === 'config'));
+}
+
 /** Runs `attempt` until it succeeds, fails for good, or the tries are used up; throws the last error. */
 export async function withRetries<T>(context: RetryContext, attempt: () => Promise<T>): Promise<T> {
   const { policy, attempts, clock, log, random, what, endAt } = context;
   let rateLimited = 0;
+  let unansweredTries = 0;
+  const giveUp = (error: unknown) => {
+    if (error instanceof EpaymentError) error.unansweredTries = unansweredTries;
+    return error;
+  };
   for (let tried = 1; ; tried++) {
     try {
       return await attempt();
     } catch (error) {
-      if (tried >= attempts || !isRetryable(error, policy)) throw error;
+      if (unanswered(error)) unansweredTries++;
+      if (tried >= attempts || !isRetryable(error, policy)) throw giveUp(error);
       rateLimited = error instanceof ApiError && error.status === 429 ? rateLimited + 1 : 0;
       const delay = retryDelayMs(error, tried, rateLimited, policy, random);
       // Told to wait longer than a call may take: give the error to the caller, who can come back later.
-      if (delay > policy.maxRetryAfterMs) throw error;
+      if (delay > policy.maxRetryAfterMs) throw giveUp(error);
       // The next try would start past the call's deadline: this error is the answer.
-      if (endAt !== undefined && clock.now() + delay >= endAt) throw error;
+      if (endAt !== undefined && clock.now() + delay >= endAt) throw giveUp(error);
       log.warn(`${what}: try ${tried} of ${attempts} failed (${describeFailure(error)}); retrying in ${delay} ms`);
       await sleep(clock, delay);
     }

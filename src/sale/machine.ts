@@ -467,7 +467,8 @@ export class VendingMachine {
         this.showResult({ screen: 'error', product: product.id, reference, charged: 'no' });
         return;
       }
-      this.handOver(sale, 'cancel');
+      // The settled create says whether any of its tries can still land (a 404 is final when none can).
+      this.handOver(sale, 'cancel', create);
       this.showResult({ screen: 'error', product: product.id, reference, charged: 'unknown' });
       return;
     }

@@ -4,7 +4,7 @@
 // guessed at: the payment is read, and the service's record decides. Nothing is tried while the
 // machine is offline or its clock is not set (such a try could not leave the machine, so it does
 // not count toward the backoff); both coming back wake the queue.
-import { ApiError, isApiError } from 'epayment/errors';
+import { ApiError, EpaymentError, isApiError } from 'epayment/errors';
 import { idempotencyKey } from 'epayment/idempotency';
 import { isReserved, reservedAmount } from 'epayment/reserved';
 import type { Currency, PaymentStatus } from 'epayment/types';
@@ -74,6 +74,8 @@ export class Settlements {
   private readonly ours = new Set<string>();
   /** Cancels whose create was answered 409: the reference is somebody else's payment. */
   private readonly foreign = new Set<string>();
+  /** Cancels whose create failed with every try answered: nothing of it can still land, so a 404 is final. */
+  private readonly cannotLand = new Set<string>();
   /** Wall time a cancel without a known sale time was first tried in this boot. */
   private readonly firstTried = new Map<string, number>();
   /** Captures reported late, and the guarantee each was last read with. */
@@ -129,6 +131,7 @@ export class Settlements {
       // Answered 409 after all: the reference is somebody else's payment, and must not be touched.
       const settledAfter = after.then(() => undefined, (error: unknown) => {
         if (isApiError(error, 409)) this.foreign.add(key);
+        if (error instanceof EpaymentError && error.unansweredTries === 0) this.cannotLand.add(key);
       });
       this.waitFor.set(key, settledAfter);
       settledAfter.then(() => {
@@ -211,6 +214,7 @@ export class Settlements {
       this.dueAt.delete(key);
       this.ours.delete(key);
       this.foreign.delete(key);
+      this.cannotLand.delete(key);
       this.firstTried.delete(key);
       this.lateCaptures.delete(key);
       this.guarantees.delete(key);
@@ -334,8 +338,9 @@ export class Settlements {
     return since + this.gates.createLandsWithinMs;
   }
 
-  /** 404: never created once the create can no longer land; until then not there yet, so look again. */
+  /** 404: never created once the create can no longer land (every try answered, or its window is over); until then not there yet, so look again. */
   private notThere(item: QueueItem): Attempt {
+    if (this.cannotLand.has(itemKey(item))) return { done: 'cancelled' };
     const left = this.landsBy(item) - this.wallTime();
     if (left < 0) return { done: 'cancelled' };
     return { retryInMs: Math.min(this.timing.notFoundRetryMs, left + 1), failed: false };

@@ -88,6 +88,17 @@ describe('epayment retries', () => {
     }
   });
 
+  it('counts the tries nothing answered: resets, timeouts and gateways (502/504) may still reach the service, a 500 or 503 is its answer', async () => {
+    const failed = async (...answers: Parameters<FakeService['script']>[1][]) => {
+      service.script('capture', ...answers);
+      return drive(service.clock, client.capture(REF, NOK)).then(() => assert.fail('should fail'), (e: unknown) => e as ApiError);
+    };
+    assert.equal((await failed(problem(500), problem(503), problem(500), problem(500))).unansweredTries, 0);
+    assert.equal((await failed(problem(500), problem(502), problem(504), problem(500))).unansweredTries, 2);
+    assert.equal((await failed(new TransportError('network', 'reset'), 'hang', problem(500), problem(500))).unansweredTries, 2);
+    assert.equal((await failed(problem(409))).unansweredTries, 0, 'a final answer at the first try');
+  });
+
   it('honours Retry-After on 429', async () => {
     service.script('get', problem(429, undefined, { 'retry-after': '7' }));
     const pending = client.getPayment(REF);

@@ -219,6 +219,29 @@ describe('the queue: a 404 for a create that may still land', () => {
     machine.stop();
   });
 
+  it('a create whose every try was answered (500) can no longer land: its 404 is final at once, nothing cancelled', async () => {
+    const r = rig();
+    await runUntil(r, () => idle(r.machine));
+    r.service.script('create', problem(500), problem(500), problem(500), problem(500));
+    r.machine.act({ type: 'select', product: 'water' });
+    await until(r, 'error', 20_000);
+    const started = r.clock.now();
+    await runUntil(r, () => r.machine.journal.queue.length === 0, 60_000, 500);
+    assert.ok(r.clock.now() - started < 5_000, `closed after ${r.clock.now() - started} ms`);
+    assert.equal(r.service.count('cancel'), 0);
+    assert.equal(r.machine.journal.salesLog().at(-1)?.outcome, 'cancelled');
+  });
+
+  it('one try of the create unanswered (a gateway\'s 502) and it may still land: the 404 is "not yet"', async () => {
+    const r = rig();
+    await runUntil(r, () => idle(r.machine));
+    r.service.script('create', problem(500), problem(502), problem(500), problem(500));
+    r.machine.act({ type: 'select', product: 'water' });
+    await until(r, 'error', 20_000);
+    await r.clock.advance(120_000);
+    assert.equal(r.machine.journal.queue.length, 1, 'still looking two minutes on');
+  });
+
   it('once the create can no longer land, a 404 means it never existed', async () => {
     const r = rig();
     await runUntil(r, () => idle(r.machine));

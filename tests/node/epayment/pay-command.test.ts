@@ -73,6 +73,7 @@ describe('the pay command against the emulator', function () {
   };
   const requestsFor = (reference: string, route: string) => rig.emulator.requests().filter((r) => r.route === route && r.path.includes(reference));
   const CANCEL = 'POST /epayment/v1/payments/{reference}/cancel';
+  const EVENTS = 'GET /epayment/v1/payments/{reference}/events';
   const CAPTURE = 'POST /epayment/v1/payments/{reference}/capture';
 
   it('--yes: authorized, captured, exit 0; the PNG decodes to the redirectUrl; the receipt comes from the options', async () => {
@@ -242,14 +243,16 @@ describe('the pay command against the emulator', function () {
     assert.doesNotMatch(run.output, /S3cret/);
   });
 
-  it('a create that keeps failing: exit 1, the reference cancelled in case it got through, no doubled prefix', async () => {
+  it('a create that keeps failing: exit 1, the service\'s record read before the sale is closed, no doubled prefix', async () => {
     const reference = newReference('pay500');
     rig.emulator.injectFault({ route: 'POST /epayment/v1/payments', kind: 'status', status: 500, times: Infinity });
     const run = await pay(sale(reference, '--yes'), env);
     assert.equal(run.code, 1, run.output);
     assert.doesNotMatch(run.output, /(create payment|get payment|cancel payment|capture payment|access token): \1/);
     assert.match(run.output, /the sale failed/);
-    assert.ok(requestsFor(reference, CANCEL).length > 0, 'cancelled in case the create got through');
+    // Every try was answered (500), so no create can still land: the record's 404 is final, nothing to cancel.
+    assert.ok(requestsFor(reference, EVENTS).some((r) => r.status === 404), 'the service\'s record was read');
+    assert.deepEqual(requestsFor(reference, CANCEL), []);
     assert.match(run.output, /settled: cancelled \(the service has no payment with this reference: nothing was charged\)/);
   });
 
