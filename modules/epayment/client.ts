@@ -47,7 +47,7 @@ export class EpaymentClient {
     const redact = (text: string) => this.redact(text);
     // Belt and braces: no line leaves the client with a secret in it, whoever wrote it.
     this.log = { info: (m) => raw.info(redact(m)), warn: (m) => raw.warn(redact(m)), error: (m) => raw.error(redact(m)) };
-    this.tokens = new AccessTokenCache(() => this.fetchToken(), clock, this.#config.tokenRenewBeforeMs, this.log);
+    this.tokens = new AccessTokenCache((early) => this.fetchToken(early), clock, this.#config.tokenRenewBeforeMs, this.log);
   }
 
   /** The API's base URL, as configured (normalised). */
@@ -258,10 +258,12 @@ export class EpaymentClient {
     throw new UnexpectedResponseError(`${what}: unexpected HTTP ${status}`, 'status', status);
   }
 
-  private async fetchToken(): Promise<TokenAnswer> {
-    const { credentials } = this.#config;
+  /** `early`: the current token is still usable, so this renewal is kept short (tokenRenewTimeoutMs). */
+  private async fetchToken(early: boolean): Promise<TokenAnswer> {
+    const { credentials, tokenRenewTimeoutMs } = this.#config;
     const headers = { client_id: credentials.clientId, client_secret: credentials.clientSecret, ...this.commonHeaders() };
-    const response = await this.send({ what: 'access token', method: 'POST', path: TOKEN_PATH }, headers, undefined);
+    const endAt = early ? this.clock.now() + tokenRenewTimeoutMs + GUARD_SLACK_MS : undefined;
+    const response = await this.send({ what: 'access token', method: 'POST', path: TOKEN_PATH }, headers, undefined, endAt);
     const answer = this.answer('access token', response, [200], readToken);
     this.stats.tokenFetches++;
     return answer;

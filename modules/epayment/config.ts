@@ -53,6 +53,11 @@ export interface EpaymentConfig {
   maxResponseBytes?: number;
   /** Renew the token this long before it expires (capped at half its lifetime). */
   tokenRenewBeforeMs?: number;
+  /**
+   * A renewal while the current token is still usable gives up after this (and the current one
+   * goes on): with one connection per origin a create behind it waits no longer than this.
+   */
+  tokenRenewTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   log?: Log;
   /** Jitter source; tests pass a fixed one. */
@@ -66,6 +71,7 @@ export interface ResolvedConfig {
   requestTimeoutMs: number;
   maxResponseBytes: number;
   tokenRenewBeforeMs: number;
+  tokenRenewTimeoutMs: number;
   retry: RetryPolicy;
   log: Log;
   random: () => number;
@@ -95,6 +101,7 @@ export const DEFAULTS = {
   requestTimeoutMs: 10_000,
   maxResponseBytes: 16_384,
   tokenRenewBeforeMs: 300_000,
+  tokenRenewTimeoutMs: 2_000,
 } as const;
 
 const MSN = /^[0-9]{4,10}$/;
@@ -133,6 +140,7 @@ export function resolveConfig(config: EpaymentConfig): ResolvedConfig {
     requestTimeoutMs: positive('requestTimeoutMs', config.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs),
     maxResponseBytes: positive('maxResponseBytes', config.maxResponseBytes ?? DEFAULTS.maxResponseBytes),
     tokenRenewBeforeMs: config.tokenRenewBeforeMs ?? DEFAULTS.tokenRenewBeforeMs,
+    tokenRenewTimeoutMs: positive('tokenRenewTimeoutMs', config.tokenRenewTimeoutMs ?? DEFAULTS.tokenRenewTimeoutMs),
     retry,
     log: config.log ?? silentLog,
     random: config.random ?? Math.random,

@@ -1,7 +1,8 @@
 // The access token: fetched once, shared, renewed ahead of expiry. Inside the renewal window the
-// current token is handed out at once and the renewal runs beside the call, so a slow or hanging
-// token endpoint never holds up a create; only a caller without a usable token waits, on the one
-// shared renewal. An expired token is dropped, not kept in memory.
+// current token is handed out at once and no renewal is started beside the call: with one
+// connection per origin (the device) it would sit in front of the call. Renewal ahead of expiry is
+// renewDue's (the machine's warm-up, off the customer's path), kept short; only a caller without a
+// usable token waits, on the one shared renewal. An expired token is dropped, not kept in memory.
 import type { TokenAnswer } from 'epayment/responses';
 import type { Clock } from 'ports/clock';
 import type { Log } from 'ports/log';
@@ -17,7 +18,8 @@ export class AccessTokenCache {
   fetches = 0;
 
   constructor(
-    private readonly fetchToken: () => Promise<TokenAnswer>,
+    /** `early`: a usable token is still there (the renewal may be kept short). */
+    private readonly fetchToken: (early: boolean) => Promise<TokenAnswer>,
     private readonly clock: Clock,
     private readonly renewBeforeMs: number,
     private readonly log: Log,
@@ -30,13 +32,7 @@ export class AccessTokenCache {
     if (current !== undefined && now < this.renewAt) return Promise.resolve(current);
     if (current === undefined || now >= this.usableUntil) {
       this.drop();
-      return this.renew();
-    }
-    // Still usable: renew beside this call, never in front of it.
-    if (!this.pending) {
-      this.renew().catch(() => {
-        if (this.#token === current) this.log.warn('access token: renewal failed; using the current token until it expires');
-      });
+      return this.renew(false);
     }
     return Promise.resolve(current);
   }
@@ -46,7 +42,7 @@ export class AccessTokenCache {
     const current = this.#token;
     if (current === undefined || this.clock.now() >= this.usableUntil) return this.get();
     if (this.clock.now() < this.renewAt) return Promise.resolve(current);
-    return this.renew().catch((error: unknown) => {
+    return this.renew(true).catch((error: unknown) => {
       if (this.#token !== current || this.clock.now() >= this.usableUntil) throw error;
       this.log.warn('access token: renewal failed; using the current token until it expires');
       return current;
@@ -75,10 +71,10 @@ export class AccessTokenCache {
     return this.#token === undefined ? 0 : Math.max(0, this.renewAt - this.clock.now());
   }
 
-  private renew(): Promise<string> {
+  private renew(early: boolean): Promise<string> {
     if (this.pending) return this.pending;
     const askedAt = this.clock.now();
-    const pending = this.fetchToken().then((answer) => {
+    const pending = this.fetchToken(early).then((answer) => {
       this.fetches++;
       const lifetime = answer.lifetimeMs;
       this.#token = answer.accessToken;

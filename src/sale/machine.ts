@@ -877,9 +877,12 @@ export class VendingMachine {
     try {
       await this.api.warmUp({ attempts: 1 });
       this.tokenOk = true;
-      this.tokenRetryMs = this.timing.tokenRetryMs;
-      // Renew in the background while the current one is still good: a create never waits for it.
-      const next = Math.max(10_000, this.api.tokenFreshForMs());
+      const freshForMs = this.api.tokenFreshForMs();
+      // Renewed (or not due yet): again when due, off the customer's path. A renewal that failed
+      // while the current token is still usable backs off like any failure.
+      const next = freshForMs > 0 ? Math.max(1000, freshForMs) : this.tokenRetryMs;
+      if (freshForMs > 0) this.tokenRetryMs = this.timing.tokenRetryMs;
+      else this.tokenRetryMs = Math.min(this.tokenRetryMs * 2, this.timing.tokenRetryMaxMs);
       if (!this.stopped) this.tokenTimer = this.clock.setTimeout(() => void this.warmToken(), next);
     } catch (error) {
       this.log.warn(`access token: ${summary(error)}`);

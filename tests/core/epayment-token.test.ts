@@ -51,11 +51,13 @@ describe('epayment access token', () => {
   it('renews ahead of expiry: 5 minutes before, or at half the lifetime when that is shorter', async () => {
     await client.warmUp();
     await service.clock.advance(3600_000 - 300_000 - 1000);
-    await client.getPayment(REF).catch(() => {});
+    await client.warmUp();
     assert.equal(service.count('token'), 1, 'still fresh before the renewal window');
     await service.clock.advance(2000);
     await client.getPayment(REF).catch(() => {});
-    assert.equal(service.count('token'), 2, 'renewed inside the window');
+    assert.equal(service.count('token'), 1, 'a call inside the window starts no renewal');
+    await client.warmUp();
+    assert.equal(service.count('token'), 2, 'the warm-up renews inside the window');
 
     service.tokenLifetimeSeconds = 60;
     const short = new EpaymentClient(testConfig(), service, service.clock);
@@ -144,19 +146,33 @@ describe('epayment access token', () => {
     assert.ok(client.tokenFreshForMs() > 0);
   });
 
-  it('inside the renewal window a call goes out at once with the current token; the renewal hangs beside it', async () => {
+  it('inside the renewal window a call goes out at once with the current token and starts no renewal (one connection: it would sit in front)', async () => {
     await client.warmUp();
     await service.clock.advance(3600_000 - 200_000);
     service.script('token', 'hang', 'hang');
     const started = service.clock.now();
     const answer = client.getPayment(REF).catch((e: unknown) => e);
     await settle();
-    assert.equal(service.count('get'), 1, 'sent without waiting for the renewal');
+    assert.equal(service.count('get'), 1, 'sent without waiting for a renewal');
     assert.equal(service.clock.now(), started);
-    assert.equal(service.count('token'), 2, 'the renewal is under way');
+    assert.equal(service.count('token'), 1, 'no renewal beside the call');
     const error = await answer;
     assert.ok(error instanceof ApiError && error.status === 404);
     assert.ok(service.of('get')[0].headers.Authorization.startsWith('Bearer tok-1-'));
+  });
+
+  it('an early renewal (the current token still usable) gives up after tokenRenewTimeoutMs, and the current token goes on', async () => {
+    const quick = new EpaymentClient(testConfig({ tokenRenewTimeoutMs: 1500 }), service, service.clock);
+    await quick.warmUp();
+    await service.clock.advance(3600_000 - 200_000);
+    service.script('token', 'hang');
+    const started = service.clock.now();
+    await drive(service.clock, quick.warmUp({ attempts: 1 }));
+    // The transport's own timeout, or the client's guard 500 ms after it; far from the 10 s request timeout.
+    assert.ok(service.clock.now() - started <= 2000, `gave up after ${service.clock.now() - started} ms`);
+    await quick.getPayment(REF).catch(() => {});
+    assert.ok(service.of('get').at(-1)!.headers.Authorization.startsWith('Bearer tok-'), 'the current token still used');
+    assert.equal(quick.tokenFreshForMs(), 0, 'still due');
   });
 
   it('an expired token is waited for, but never past the call\'s deadline: no create is sent after it', async () => {

@@ -30,6 +30,11 @@ export class FailingStore implements KeyValueStore {
     this.readsFail = false;
   }
 
+  /** Until reads heal nothing says what was open: recovery can only start after. */
+  get readsFailing(): boolean {
+    return this.readsFail;
+  }
+
   get failing(): boolean {
     return this.writes >= this.failFromWrite || this.readsFail;
   }

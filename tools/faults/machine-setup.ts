@@ -7,7 +7,7 @@ import type { MachineTiming } from 'app/sale/machine';
 import { NodeHttpTransport } from '../../hosts/node/http-transport';
 import { systemClock } from '../../hosts/node/system-clock';
 import type { Credentials, Emulator } from '../emulator/index';
-import { REQUEST_TIMEOUT_MS } from './scenarios';
+import { REQUEST_TIMEOUT_MS, TOKEN_RENEW_TIMEOUT_MS } from './scenarios';
 
 export const PRODUCT = 'item';
 export const PRICE = 2500;
@@ -59,6 +59,7 @@ export function matrixClient(emulator: Emulator, log: Log): { client: EpaymentCl
     baseUrl: emulator.baseUrl,
     credentials: emulator.credentials,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    tokenRenewTimeoutMs: TOKEN_RENEW_TIMEOUT_MS,
     log,
     retry: { baseDelayMs: 50, maxDelayMs: 400, rateLimitDelayMs: 200, maxRetryAfterMs: 2000 },
   }, transport, systemClock);

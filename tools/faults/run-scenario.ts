@@ -17,7 +17,7 @@ import { MATRIX_CONFIG, MATRIX_TIMING, matrixClient, matrixSecrets, PRODUCT, STO
 import { FailingStore } from '../../tests/support/failing-store';
 import { PowerCut } from '../../tests/support/power-cut-store';
 import { CuttableStore, MortalApi, mortalPins, Power, type PinRecord } from './power';
-import { HANG_SELL_AFTER_MS, HANG_TOKEN_LIFETIME_S, TOKEN_HANG, type Scenario } from './scenarios';
+import { HANG_AT_MS, HANG_SELL_AFTER_MS, HANG_TOKEN_LIFETIME_S, TOKEN_HANG, type Scenario } from './scenarios';
 
 /** How long a machine may take to finish (its sale, or the recovery) before the scenario "did not end". */
 export const END_WITHIN_MS = 45_000;
@@ -98,7 +98,8 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
   const sensorStuck = () => scenario.outcome === 'sensor-stuck' && customer.actions.includes('approve');
 
   const allBooted: Booted[] = [];
-  const boot = (number: number): Booted => {
+  /** `prepare` sets up the flash's failures before the machine reads it. */
+  const boot = (number: number, prepare?: (failing: FailingStore) => void): Booted => {
     const log: Log = {
       info: (m) => lines.push(`${number} info ${m}`),
       warn: (m) => lines.push(`${number} warn ${m}`),
@@ -106,6 +107,7 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
     };
     const power = new Power();
     const failing = new FailingStore(flash);
+    prepare?.(failing);
     const store = new CuttableStore(failing, power);
     const { client, transport } = matrixClient(emulator, log);
     let machine: VendingMachine | undefined;
@@ -188,9 +190,10 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
     const selling = await waitFor(() => first.status().inService, BOOT_WITHIN_MS);
     if (selling) {
       if (plan.tokenHangInRenewalWindow) {
-        // Inside the token's renewal window, with the token endpoint hanging from now on.
-        await new Promise((resolve) => setTimeout(resolve, HANG_SELL_AFTER_MS));
+        // The token endpoint hangs from just before the warm-up's renewal; the tap comes during it.
+        await new Promise((resolve) => setTimeout(resolve, HANG_AT_MS));
         emulator.injectFault(TOKEN_HANG);
+        await new Promise((resolve) => setTimeout(resolve, HANG_SELL_AFTER_MS - HANG_AT_MS));
       }
       arm(current, scenario.cuts[0]);
       if (store && 'fromWrite' in store) current.failing.failWritesFrom(store.fromWrite);
@@ -201,21 +204,20 @@ export async function runScenario(scenario: Scenario, emulator: Emulator, option
     // Each power cut: the machine is dropped, a new one boots on the same flash (and may be cut again).
     for (let number = 1; selling; number++) {
       const running = current;
-      ended = await waitFor(() => !running.power.alive || atRest(running.machine, scenario, storeFailing()), END_WITHIN_MS);
+      ended = await waitFor(() => !running.power.alive || (!running.failing.readsFailing && atRest(running.machine, scenario, storeFailing())), END_WITHIN_MS);
       if (running.power.alive) break;
       cuts++;
       shutDown(running);
-      current = boot(number + 1);
-      arm(current, scenario.cuts[number]);
       // The store goes bad with the cut: the rebooted machine finds it refusing writes, or reads for a while.
-      if (store && 'atBoot' in store && number === 1) {
-        if (store.atBoot === 'writes') current.failing.failWritesFrom(1);
-        else {
-          const failing = current.failing;
+      const badAtBoot = store && 'atBoot' in store && number === 1 ? store.atBoot : undefined;
+      current = boot(number + 1, (failing) => {
+        if (badAtBoot === 'writes') failing.failWritesFrom(1);
+        if (badAtBoot === 'reads') {
           failing.failReads(true);
           setTimeout(() => failing.heal(), READS_FAIL_FOR_MS);
         }
-      }
+      });
+      arm(current, scenario.cuts[number]);
       start(current);
     }
     // A held create lands late: what it leaves behind is judged after it has landed.
