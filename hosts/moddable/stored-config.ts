@@ -11,9 +11,9 @@ import { MAX_VALUE_BYTES, type KeyValueStore } from 'ports/store';
 import { crc32 } from 'journal/crc32';
 import { isLowSurrogate, utf8Length } from 'journal/utf8-length';
 import { ConfigError, validateMachineConfig } from 'app/config/validate';
+import { MAX_CONFIG_BYTES } from 'hosts/moddable/nvs-budget';
 
-/** Largest document kept: eight Preference values. */
-export const MAX_CONFIG_BYTES = 8 * MAX_VALUE_BYTES;
+export { MAX_CONFIG_BYTES };
 const OVERRIDE_PREFIX = 'machine.';
 
 /** Splits text into pieces of at most `maxBytes` UTF-8 bytes, never between a surrogate pair. */

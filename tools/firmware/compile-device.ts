@@ -43,6 +43,10 @@ export function compileDeviceModules(options: { board?: 'moddable_two' | 'plain'
   if (!found) throw new Error(`mcconfig wrote no makefile:\n${stopped}`);
   const steps = compileSteps(readFileSync(found, 'utf8'));
   const failures: string[] = [];
+  // The flash layout the image would be flashed with: the project's, not the SDK's 24 KB NVS.
+  const layout = join(dirname(found), 'xsProj-esp32', 'partitions.csv');
+  const ours = readFileSync(join(REPO_ROOT, 'hosts/moddable/esp32/partitions.csv'), 'utf8');
+  if (!existsSync(layout) || readFileSync(layout, 'utf8') !== ours) failures.push(`${layout}: not hosts/moddable/esp32/partitions.csv (PARTITIONS_FILE not applied)`);
   let tsc = 0;
   let xsc = 0;
   // Every tsc first (each writes the JavaScript an xsc step reads), then every xsc.
