@@ -262,5 +262,5 @@ const provisioning = new ProvisioningConsole({
 });
 serial = startSerialLines((line) => {
   for (const answer of provisioning.handle(line)) serial?.writeLine(answer);
-});
+}, (message) => log.error(message));
 if (serial) serial.writeLine('ok qr-vending console ready; type help');
