@@ -3,7 +3,9 @@
 // connection, so a sale costs one TLS handshake. The client has no timeout and no abort, and once
 // its connection fails or the server closes it, later requests are never sent. So this transport
 // keeps a timer per request, closes the client on a timeout or a refused answer (rejecting every
-// request on it), and makes a new client on the next request after any error or close.
+// request on it), and makes a new client on the next request after any error or close. When the
+// network goes down (networkDown(), from main.ts) every connection is closed: a kept-alive one
+// would otherwise outlive a Wi-Fi drop and cost the next request a full timeout.
 import HTTPClient from 'embedded:network/http/client';
 import Timer from 'timer';
 import { TransportError, type TransportErrorKind } from 'epayment/errors';
@@ -144,6 +146,16 @@ export class ModdableHttpTransport implements HttpTransport {
 
   close(): void {
     for (const connection of [...this.#connections.values()]) this.#drop(connection, 'transport closed');
+  }
+
+  /**
+   * The network went down (Wi-Fi lost its address). A kept-alive TLS connection does not notice:
+   * its socket stays open, and the first request after the network is back would be written into
+   * it and wait its full timeout. So every connection is closed now (requests on them are rejected
+   * with 'network') and the next request makes a new one. The transport stays usable.
+   */
+  networkDown(): void {
+    for (const connection of [...this.#connections.values()]) this.#drop(connection, 'the network went down');
   }
 
   #connectionTo(origin: Origin): Connection {

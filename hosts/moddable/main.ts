@@ -221,6 +221,9 @@ network = startNetwork({
   onChange(up) {
     const changed = online !== up;
     online = up;
+    // A kept-alive connection outlives a Wi-Fi drop: closed now, or the first request after the
+    // reconnect would be written into the dead socket and wait out its whole timeout.
+    if (!up && changed) https.networkDown();
     if (reported && changed) machine.setNetwork(up);
     if (up) clock?.networkUp();
   },
