@@ -153,10 +153,11 @@ const display = new PocoDisplay(screen, fonts);
 // and the screens' cache (and the countdown's cheap tick) hold only while it is the same object.
 let view = machine.view;
 const loop = new ScreenLoop(display, { config: machine.config ?? UNCONFIGURED, fonts: fonts.book }, () => view, moddableClock.now);
+// Touch I2C errors are caught in touch.ts; a panel gone puts the machine out of service (E11).
 const touch = startTouch((x, y, holdMs) => {
   const action = loop.touch(x, y, holdMs);
   if (action) machine.act(action);
-});
+}, (ok) => machine.setTouch(ok), log);
 
 let serial: ReturnType<typeof startSerialLines>;
 let network: ReturnType<typeof startNetwork> | undefined;

@@ -59,38 +59,118 @@ class Press {
   }
 }
 
-/** Starts reading touches: the device's driver when the build has one, else the simulator's screen. */
-export function startTouch(onTouch: TouchHandler): TouchInput {
+/** Consecutive failed reads after which the panel counts as gone (about 85 ms of failures). */
+export const FAILURES_GONE = 5;
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
+
+/**
+ * Starts reading touches: the device's driver when the build has one, else the simulator's screen.
+ * `onStatus(ok)` is told every change of whether the panel answers (never at start while it does).
+ */
+export function startTouch(onTouch: TouchHandler, onStatus: (ok: boolean) => void = () => {}, log?: { warn(message: string): void }): TouchInput {
   const Driver = (config as Record<string, unknown>).Touch as TouchDriverConstructor | undefined;
-  return Driver ? startDriver(Driver, new Press(onTouch)) : startSimulator(new Press(onTouch));
+  return Driver ? startDriver(Driver, new Press(onTouch), onStatus, log) : startSimulator(new Press(onTouch));
 }
 
-function startDriver(Driver: TouchDriverConstructor, press: Press): TouchInput {
-  const driver = new Driver({});
+/**
+ * The FT6206 is on I2C: its constructor throws when the chip does not answer at boot, and `read()`
+ * throws on a bus error. Uncaught, either one restarts a release build (and at boot that is a
+ * reboot loop before recovery runs). So both are caught: failed reads are counted, and after
+ * FAILURES_GONE in a row the driver is closed, the panel is reported gone, and a new driver is
+ * made with backoff (1 s doubling to a minute) until one reads again.
+ */
+function startDriver(Driver: TouchDriverConstructor, press: Press, onStatus: (ok: boolean) => void, log?: { warn(message: string): void }): TouchInput {
+  let driver: TouchDriver | undefined;
   let timer: Timer | undefined;
-  if (driver.sample) {
-    // ECMA-419: an empty sample means nothing touches the panel.
-    timer = Timer.repeat(() => {
-      const points = driver.sample!();
-      if (!points) return;
-      if (points.length > 0) press.began(points[0].x, points[0].y, Time.ticks);
-      else press.ended(Time.ticks);
-    }, POLL_MS);
-  } else {
-    // Legacy (the FT6206 driver): the same point object is filled on every read.
-    const points: LegacyPoint[] = [{}];
-    timer = Timer.repeat(() => {
-      driver.read!(points);
-      const point = points[0];
-      if (point.state === 1 || point.state === 2) press.began(point.x ?? 0, point.y ?? 0, Time.ticks);
-      else press.ended(Time.ticks);
-    }, POLL_MS);
+  let retryTimer: Timer | undefined;
+  let retryMs = FIRST_RETRY_MS;
+  let failures = 0;
+  let ok = true;
+  let stopped = false;
+  const points: LegacyPoint[] = [{}];
+
+  const report = (now: boolean) => {
+    if (now === ok) return;
+    ok = now;
+    onStatus(now);
+  };
+
+  const poll = () => {
+    if (!driver) return;
+    try {
+      if (driver.sample) {
+        // ECMA-419: an empty sample means nothing touches the panel.
+        const sampled = driver.sample();
+        if (sampled) {
+          if (sampled.length > 0) press.began(sampled[0].x, sampled[0].y, Time.ticks);
+          else press.ended(Time.ticks);
+        }
+      } else {
+        // Legacy (the FT6206 driver): the same point object is filled on every read.
+        driver.read!(points);
+        const point = points[0];
+        if (point.state === 1 || point.state === 2) press.began(point.x ?? 0, point.y ?? 0, Time.ticks);
+        else press.ended(Time.ticks);
+      }
+      failures = 0;
+      retryMs = FIRST_RETRY_MS;
+      report(true);
+    } catch (error) {
+      failures++;
+      if (failures >= FAILURES_GONE) {
+        log?.warn(`touch: ${failures} reads failed (${String(error)}); retrying`);
+        lose();
+      }
+    }
+  };
+
+  function lose(): void {
+    if (timer !== undefined) Timer.clear(timer);
+    timer = undefined;
+    try { driver?.close?.(); } catch { /* gone anyway */ }
+    driver = undefined;
+    failures = 0;
+    press.ended(Time.ticks);
+    report(false);
+    scheduleOpen();
   }
+
+  function scheduleOpen(): void {
+    if (stopped || retryTimer !== undefined) return;
+    const delay = retryMs;
+    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+    retryTimer = Timer.set(() => {
+      retryTimer = undefined;
+      open();
+    }, delay);
+  }
+
+  function open(): void {
+    if (stopped) return;
+    try {
+      driver = new Driver({});
+    } catch (error) {
+      log?.warn(`touch: the driver could not be made (${String(error)}); retrying`);
+      driver = undefined;
+      report(false);
+      scheduleOpen();
+      return;
+    }
+    // Back only once a read succeeds (poll reports it).
+    timer = Timer.repeat(poll, POLL_MS);
+  }
+
+  open();
   return {
     stop() {
+      stopped = true;
       if (timer !== undefined) Timer.clear(timer);
+      if (retryTimer !== undefined) Timer.clear(retryTimer);
       timer = undefined;
-      driver.close?.();
+      retryTimer = undefined;
+      try { driver?.close?.(); } catch { /* closed */ }
+      driver = undefined;
     },
   };
 }

@@ -148,6 +148,7 @@ export class VendingMachine {
   private notice: RecoveryNotice | undefined;
   private network = true;
   private clockSet = true;
+  private touchOk = true;
   private tokenOk = false;
   private started = false;
   private stopped = false;
@@ -335,6 +336,18 @@ export class VendingMachine {
       this.settlements.kick();
       if (!this.tokenOk) void this.warmToken();
     }
+    this.refresh();
+  }
+
+  /**
+   * Whether the touch panel answers (the host's touch reader tells every change). Without it no
+   * customer could choose or cancel: out of service ('touch') until it is back. A sale under way
+   * and the recovery go on: they need no touch.
+   */
+  setTouch(ok: boolean): void {
+    if (this.touchOk === ok) return;
+    this.touchOk = ok;
+    this.log.info(`touch ${ok ? 'back' : 'gone'}`);
     this.refresh();
   }
 
@@ -828,6 +841,7 @@ export class VendingMachine {
     if (!this.api) return 'credentials';
     if (this.journal.failure !== undefined || !this.journal.readAll) return 'journal';
     if (this.recovering) return 'recovering';
+    if (!this.touchOk) return 'touch';
     if (!this.clockSet) return 'clock';
     if (!this.network) return 'network';
     if (!this.tokenOk) return 'token';

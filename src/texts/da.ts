@@ -37,6 +37,7 @@ export const da: Texts = {
   errorChecking: 'Vi tjekker betalingen. Kontakt os, hvis du har spørgsmål.',
   outOfService: 'Ude af drift',
   outOfServiceBody: 'Beklager, automaten kan ikke tage imod betaling lige nu.',
+  outOfServiceTouch: 'Berøringsskærmen virker ikke.',
   code: 'Kode',
   reference: 'Ref.',
   ok: 'OK',

@@ -37,6 +37,7 @@ export const en: Texts = {
   errorChecking: 'We are checking the payment. Ask us if you have questions.',
   outOfService: 'Out of service',
   outOfServiceBody: 'Sorry, the machine cannot take payments right now.',
+  outOfServiceTouch: 'The touch screen is not working.',
   code: 'Code',
   reference: 'Ref.',
   ok: 'OK',

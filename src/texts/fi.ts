@@ -37,6 +37,7 @@ export const fi: Texts = {
   errorChecking: 'Tarkistamme maksun. Ota yhteyttä, jos sinulla on kysyttävää.',
   outOfService: 'Poissa käytöstä',
   outOfServiceBody: 'Valitettavasti automaatti ei voi ottaa maksuja vastaan juuri nyt.',
+  outOfServiceTouch: 'Kosketusnäyttö ei toimi.',
   code: 'Koodi',
   reference: 'Viite',
   ok: 'OK',

@@ -37,6 +37,7 @@ export const nb: Texts = {
   errorChecking: 'Vi sjekker betalingen. Kontakt oss hvis du har spørsmål.',
   outOfService: 'Ute av drift',
   outOfServiceBody: 'Beklager, automaten kan ikke ta imot betaling nå.',
+  outOfServiceTouch: 'Berøringsskjermen virker ikke.',
   code: 'Kode',
   reference: 'Ref.',
   ok: 'OK',

@@ -37,6 +37,7 @@ export const sv: Texts = {
   errorChecking: 'Vi kontrollerar betalningen. Kontakta oss om du har frågor.',
   outOfService: 'Ur funktion',
   outOfServiceBody: 'Tyvärr kan automaten inte ta emot betalningar just nu.',
+  outOfServiceTouch: 'Pekskärmen fungerar inte.',
   code: 'Kod',
   reference: 'Ref.',
   ok: 'OK',
