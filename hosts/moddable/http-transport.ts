@@ -44,8 +44,8 @@ interface NetworkProvider {
 export interface ModdableTransportOptions {
   /** A root certificate (DER, e.g. a Resource) to trust besides the CA store the manifest bundles. */
   certificate?: ArrayBuffer | HostBuffer;
-  /** DNS servers, e.g. from DHCP; default the provider's (1.1.1.1 in the SDK's config). */
-  dnsServers?: string[];
+  /** DNS servers, asked at each new connection (DHCP's, from main.ts); undefined: the provider's (1.1.1.1 in the SDK's config). */
+  dnsServers?: () => readonly string[] | undefined;
 }
 
 export interface ModdableTransportStats {
@@ -168,7 +168,8 @@ export class ModdableHttpTransport implements HttpTransport {
       // Certificate checking is never turned off, whatever the provider's settings: verify is forced.
       ? { ...provider.socket, secure: { ...provider.socket.secure, ...(certificate ? { certificate } : {}), verify: true } }
       : provider.socket;
-    const dns = dnsServers ? { ...provider.dns, servers: dnsServers } : provider.dns;
+    const servers = dnsServers?.();
+    const dns = servers ? { ...provider.dns, servers } : provider.dns;
     const connection: Connection = { client: undefined as unknown as Client, exchanges: [], dead: false };
     connection.client = new HttpClient({
       ...provider,

@@ -149,6 +149,7 @@ export class VendingMachine {
   private network = true;
   private clockSet = true;
   private touchOk = true;
+  private timeServer: string | undefined;
   private tokenOk = false;
   private started = false;
   private stopped = false;
@@ -336,6 +337,13 @@ export class VendingMachine {
       this.settlements.kick();
       if (!this.tokenOk) void this.warmToken();
     }
+    this.refresh();
+  }
+
+  /** The NTP server that answered the last sync, for the service status screen. */
+  setTimeServer(server: string | undefined): void {
+    if (this.timeServer === server) return;
+    this.timeServer = server;
     this.refresh();
   }
 
@@ -912,6 +920,7 @@ export class VendingMachine {
     return {
       network: this.network,
       clockSet: this.clockSet,
+      ...(this.timeServer !== undefined ? { timeServer: this.timeServer } : {}),
       tokenFreshSeconds: Math.round((this.api?.tokenFreshForMs() ?? 0) / 1000),
       api: this.settlements.lastResult,
     };

@@ -113,6 +113,8 @@ export interface SalesLogEntry {
 export interface StatusView {
   network: boolean;
   clockSet: boolean;
+  /** The NTP server that last set the clock; undefined when none did (not yet, or the simulator's computer clock). */
+  timeServer?: string;
   /** Seconds the access token stays fresh; 0 when there is none. */
   tokenFreshSeconds: number;
   /** The last API call's result, e.g. 'ok', 'HTTP 503', 'timeout'. */

@@ -61,7 +61,7 @@ export function sampleScreens(config: MachineConfig, language: Language, now: nu
     ['service-status', {
       screen: 'service-status',
       status: {
-        network: true, clockSet: true, tokenFreshSeconds: 2874, api: 'HTTP 503', baseUrl: 'https://apitest.vipps.no',
+        network: true, clockSet: true, timeServer: '2.pool.ntp.org', tokenFreshSeconds: 2874, api: 'HTTP 503', baseUrl: 'https://apitest.vipps.no',
         settings: [`posId: ${config.posId}`, 'clientId: ****5f2a', 'clientSecret: ****', 'subscriptionKey: ****', `currency: ${config.currency}`],
       },
       queue: [

@@ -61,6 +61,7 @@ export const da: Texts = {
   sensorFault: 'Sensorfejl',
   network: 'Netværk',
   clock: 'Ur',
+  timeServer: 'Tidskilde',
   token: 'Token',
   api: 'API',
   server: 'Server',

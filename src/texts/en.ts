@@ -61,6 +61,7 @@ export const en: Texts = {
   sensorFault: 'Sensor fault',
   network: 'Network',
   clock: 'Clock',
+  timeServer: 'Time from',
   token: 'Token',
   api: 'API',
   server: 'Server',

@@ -61,6 +61,7 @@ export const fi: Texts = {
   sensorFault: 'Anturivika',
   network: 'Verkko',
   clock: 'Kello',
+  timeServer: 'Aikalähde',
   token: 'Token',
   api: 'API',
   server: 'Palvelin',

@@ -61,6 +61,7 @@ export const nb: Texts = {
   sensorFault: 'Sensorfeil',
   network: 'Nettverk',
   clock: 'Klokke',
+  timeServer: 'Tidskilde',
   token: 'Token',
   api: 'API',
   server: 'Server',

@@ -61,6 +61,7 @@ export const sv: Texts = {
   sensorFault: 'Sensorfel',
   network: 'Nätverk',
   clock: 'Klocka',
+  timeServer: 'Tidskälla',
   token: 'Token',
   api: 'API',
   server: 'Server',

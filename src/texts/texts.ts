@@ -63,6 +63,8 @@ export interface Texts {
   sensorFault: string;
   network: string;
   clock: string;
+  /** Service status: the NTP server that set the clock. */
+  timeServer: string;
   token: string;
   api: string;
   server: string;
