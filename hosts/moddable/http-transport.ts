@@ -3,7 +3,9 @@
 // connection, so a sale costs one TLS handshake. The client has no timeout and no abort, and once
 // its connection fails or the server closes it, later requests are never sent. So this transport
 // keeps a timer per request, closes the client on a timeout or a refused answer (rejecting every
-// request on it), and makes a new client on the next request after any error or close.
+// request on it), and makes a new client on the next request after any error or close. When the
+// network goes down (networkDown(), from main.ts) every connection is closed: a kept-alive one
+// would otherwise outlive a Wi-Fi drop and cost the next request a full timeout.
 import HTTPClient from 'embedded:network/http/client';
 import Timer from 'timer';
 import { TransportError, type TransportErrorKind } from 'epayment/errors';
@@ -42,8 +44,8 @@ interface NetworkProvider {
 export interface ModdableTransportOptions {
   /** A root certificate (DER, e.g. a Resource) to trust besides the CA store the manifest bundles. */
   certificate?: ArrayBuffer | HostBuffer;
-  /** DNS servers, e.g. from DHCP; default the provider's (1.1.1.1 in the SDK's config). */
-  dnsServers?: string[];
+  /** DNS servers, asked at each new connection (DHCP's, from main.ts); undefined: the provider's (1.1.1.1 in the SDK's config). */
+  dnsServers?: () => readonly string[] | undefined;
 }
 
 export interface ModdableTransportStats {
@@ -146,6 +148,16 @@ export class ModdableHttpTransport implements HttpTransport {
     for (const connection of [...this.#connections.values()]) this.#drop(connection, 'transport closed');
   }
 
+  /**
+   * The network went down (Wi-Fi lost its address). A kept-alive TLS connection does not notice:
+   * its socket stays open, and the first request after the network is back would be written into
+   * it and wait its full timeout. So every connection is closed now (requests on them are rejected
+   * with 'network') and the next request makes a new one. The transport stays usable.
+   */
+  networkDown(): void {
+    for (const connection of [...this.#connections.values()]) this.#drop(connection, 'the network went down');
+  }
+
   #connectionTo(origin: Origin): Connection {
     const key = `${origin.secure ? 's' : ''}${origin.host}:${origin.port}`;
     const existing = this.#connections.get(key);
@@ -156,7 +168,8 @@ export class ModdableHttpTransport implements HttpTransport {
       // Certificate checking is never turned off, whatever the provider's settings: verify is forced.
       ? { ...provider.socket, secure: { ...provider.socket.secure, ...(certificate ? { certificate } : {}), verify: true } }
       : provider.socket;
-    const dns = dnsServers ? { ...provider.dns, servers: dnsServers } : provider.dns;
+    const servers = dnsServers?.();
+    const dns = servers ? { ...provider.dns, servers } : provider.dns;
     const connection: Connection = { client: undefined as unknown as Client, exchanges: [], dead: false };
     connection.client = new HttpClient({
       ...provider,

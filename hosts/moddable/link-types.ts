@@ -11,7 +11,8 @@ export interface NetworkOptions {
   ssid: string | undefined;
   password: string | undefined;
   log: Log;
-  onChange(up: boolean): void;
+  /** `dnsServers`: on the way up, the DNS servers DHCP gave (undefined when none, or unknown). */
+  onChange(up: boolean, dnsServers?: string[]): void;
 }
 
 export interface NetworkLink {
@@ -20,10 +21,13 @@ export interface NetworkLink {
 }
 
 export interface ClockSyncOptions {
+  /** NTP servers, asked one at a time in this order. */
   servers: readonly string[];
+  /** The DNS servers to resolve them with (DHCP's); undefined: the fallback public ones. */
+  dnsServers(): readonly string[] | undefined;
   log: Log;
-  /** Told once the wall clock is set (and again after every later sync). */
-  onSet(): void;
+  /** Told once the wall clock is set (and again after every later sync), with the server that answered. */
+  onSet(server?: string): void;
 }
 
 export interface ClockSync {

@@ -30,6 +30,7 @@ import { PocoDisplay } from 'hosts/moddable/display';
 import { loadDeviceFonts } from 'hosts/moddable/fonts';
 import { ModdableHttpTransport } from 'hosts/moddable/http-transport';
 import { startNetwork } from 'hosts/moddable/network';
+import { ntpServers } from 'hosts/moddable/time-servers';
 import { pins as devicePins } from 'hosts/moddable/pins';
 import { ProvisioningConsole } from 'hosts/moddable/provision';
 import { moddableRandom } from 'hosts/moddable/random';
@@ -51,7 +52,6 @@ const flag = (name: string): boolean => ['1', 'true', 'yes'].includes(setting(na
 
 /** Release builds (`release=1`, set by npm run build:esp32 -- --release): warnings and errors only. */
 const RELEASE = flag('release');
-const DEFAULT_SNTP_SERVERS = ['pool.ntp.org', 'time.google.com', 'time.cloudflare.com', 'ntp.uio.no'];
 
 /** Draws the out-of-service screen when the configuration itself is unusable. */
 const UNCONFIGURED: MachineConfig = {
@@ -93,7 +93,9 @@ let exchanged = () => {};
 
 // The emulator's root certificate is in simulator builds only (the manifest bundles it there).
 const emulatorRoot = Resource.exists('root-ca.der') ? new Resource('root-ca.der') : undefined;
-const https = new ModdableHttpTransport(emulatorRoot ? { certificate: emulatorRoot } : {});
+/** The DNS servers DHCP gave with the last address (none in the simulator: the provider's then). */
+let dhcpDns: string[] | undefined;
+const https = new ModdableHttpTransport({ ...(emulatorRoot ? { certificate: emulatorRoot } : {}), dnsServers: () => dhcpDns });
 
 /** No request leaves without a network and a set clock: it would fail anyway, after a DNS wait or a handshake. */
 const transport: HttpTransport = {
@@ -153,10 +155,11 @@ const display = new PocoDisplay(screen, fonts);
 // and the screens' cache (and the countdown's cheap tick) hold only while it is the same object.
 let view = machine.view;
 const loop = new ScreenLoop(display, { config: machine.config ?? UNCONFIGURED, fonts: fonts.book }, () => view, moddableClock.now);
+// Touch I2C errors are caught in touch.ts; a panel gone puts the machine out of service (E11).
 const touch = startTouch((x, y, holdMs) => {
   const action = loop.touch(x, y, holdMs);
   if (action) machine.act(action);
-});
+}, (ok) => machine.setTouch(ok), log);
 
 let serial: ReturnType<typeof startSerialLines>;
 let network: ReturnType<typeof startNetwork> | undefined;
@@ -213,22 +216,29 @@ machine.onChange(() => {
 // assuming both (so the simulator, where both are there at once, says nothing); it is told only
 // of changes, once the starting state is known.
 let reported = false;
-const servers = setting('sntpServers')?.split(',').map((host) => host.trim()).filter((host) => host.length > 0) ?? DEFAULT_SNTP_SERVERS;
+// NTP: provisioned (`set ntp a,b,c`), else the build's sntpServers, else 0-3.pool.ntp.org.
+const servers = ntpServers(secrets.ntp(), setting('sntpServers'));
 network = startNetwork({
   ssid: secrets.wifi().ssid ?? setting('wifiSsid'),
   password: secrets.wifi().password ?? setting('wifiPassword'),
   log,
-  onChange(up) {
+  onChange(up, dnsServers) {
+    if (up) dhcpDns = dnsServers;
     const changed = online !== up;
     online = up;
+    // A kept-alive connection outlives a Wi-Fi drop: closed now, or the first request after the
+    // reconnect would be written into the dead socket and wait out its whole timeout.
+    if (!up && changed) https.networkDown();
     if (reported && changed) machine.setNetwork(up);
     if (up) clock?.networkUp();
   },
 });
 clock = startClockSync({
   servers,
+  dnsServers: () => dhcpDns,
   log,
-  onSet() {
+  onSet(server) {
+    machine.setTimeServer(server);
     if (clockSet) return;
     clockSet = true;
     if (reported) machine.setClockSet(true);

@@ -3,10 +3,13 @@
 // point at boot would never show anything. Instead the app starts at once, out of service
 // ("no network") while this connects; any drop (or a connect that does not finish) is retried with
 // backoff, doubling from 1 s to a minute; every change is told to the controller (setNetwork).
+// On the way up it reads the DNS servers DHCP gave (Net.get("DNS")) and passes them on.
 // The SSID and password: provisioned (`set wifiSsid`, `set wifiPassword`), else the build's
 // `wifiSsid`/`wifiPassword` settings. Not `ssid`/`password`: those would wake setup/network.
 import WiFi from 'embedded:network/interface/wifi';
+import Net from 'net';
 import Timer from 'timer';
+import { dnsServersFrom } from 'hosts/moddable/time-servers';
 import type { NetworkLink, NetworkOptions } from 'hosts/moddable/link-types';
 
 /** ECMA-419 `connection` values: 500 connected with an address. */
@@ -55,7 +58,13 @@ export function startNetwork(options: NetworkOptions): NetworkLink {
         clear(connectTimer);
         connectTimer = undefined;
       } else scheduleRetry();
-      options.onChange(up);
+      // The DNS servers DHCP gave with the address (lwIP's list, through the SDK's Net.get).
+      let dns: string[] | undefined;
+      if (up) {
+        try { dns = dnsServersFrom((Net as unknown as { get(what: string): unknown }).get('DNS')); } catch { dns = undefined; }
+        log.info(`network: DNS ${dns ? dns.join(', ') : 'none from DHCP; fallback servers'}`);
+      }
+      options.onChange(up, dns);
     },
   }) as unknown as WiFiLike;
 

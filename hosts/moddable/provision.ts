@@ -12,6 +12,8 @@
 //   set pin <digits>          service-mode PIN, 6-12 digits, kept as salt:sha256(salt + PIN)
 //   set wifiSsid <name>       Wi-Fi network (else the build's wifiSsid setting)
 //   set wifiPassword <value>  its password, 8-63 characters
+//   set ntp <a,b,c>           NTP servers, 1-4 host names or IPv4 addresses, asked in this order
+//                             (default 0-3.pool.ntp.org)
 //   set config <json>         the machine configuration, one line, validated before it is kept
 //   show                      what is set, masked (a secret's length, an id's first 4 characters)
 //   status                    the machine's state and pending settlements
@@ -24,6 +26,7 @@
 import type { Random } from 'ports/random';
 import { hashPin, MIN_PIN_DIGITS } from 'app/sale/service-mode';
 import type { SecretField } from 'hosts/moddable/secrets';
+import { parseNtpServers } from 'hosts/moddable/time-servers';
 
 export interface ProvisionSecrets {
   set(field: Exclude<SecretField, 'pinHash'>, value: string): void;
@@ -51,7 +54,7 @@ export interface ProvisionDeps {
 }
 
 export const HELP = [
-  'commands: help | set clientId|secret|key|msn|baseUrl|pin|wifiSsid|wifiPassword <value> | set config <json> | show | status | clear | reboot',
+  'commands: help | set clientId|secret|key|msn|baseUrl|pin|wifiSsid|wifiPassword <value> | set ntp <a,b,c> | set config <json> | show | status | clear | reboot',
   'keys and configuration take effect at the next boot',
 ];
 
@@ -76,6 +79,10 @@ function refusal(field: string, value: string): string | undefined {
       return /^[\x20-\x7e]{1,32}$/.test(value) ? undefined : 'wifiSsid must be 1-32 printable ASCII characters';
     case 'wifiPassword':
       return /^[\x20-\x7e]{8,63}$/.test(value) ? undefined : 'wifiPassword must be 8-63 printable ASCII characters';
+    case 'ntp': {
+      const parsed = parseNtpServers(value);
+      return typeof parsed === 'string' ? parsed : undefined;
+    }
     case 'pin':
       return new RegExp(`^[0-9]{${MIN_PIN_DIGITS},${MAX_PIN_DIGITS}}$`).test(value) ? undefined : `pin must be ${MIN_PIN_DIGITS}-${MAX_PIN_DIGITS} digits`;
     default:
@@ -133,6 +140,11 @@ export class ProvisioningConsole {
     if (field === 'pin') {
       this.deps.secrets.setPinHash(hashPin(value, hex8(this.deps.random.uint32())));
       return 'ok pin stored (salted hash)';
+    }
+    if (field === 'ntp') {
+      const servers = (parseNtpServers(value) as string[]).join(',');
+      this.deps.secrets.set('ntp', servers);
+      return `ok ntp stored (${servers}); takes effect at the next boot`;
     }
     this.deps.secrets.set(field as Exclude<SecretField, 'pinHash'>, value);
     return `ok ${field} stored (${value.length} characters); takes effect at the next boot`;

@@ -22,6 +22,7 @@ export const SECRET_KEYS = Object.freeze({
   pinHash: 'pinHash',
   wifiSsid: 'wifiSsid',
   wifiPassword: 'wifiPass',
+  ntp: 'ntp',
 });
 export type SecretField = keyof typeof SECRET_KEYS;
 
@@ -111,6 +112,11 @@ export class PreferenceSecrets implements SecretStore {
     return { ...(ssid ? { ssid } : {}), ...(password ? { password } : {}) };
   }
 
+  /** The provisioned NTP servers as typed (`set ntp a,b,c`), if any. */
+  ntp(): string | undefined {
+    return this.store.get(SECRET_KEYS.ntp);
+  }
+
   /** Forgets every provisioned secret (the PIN included). */
   clear(): void {
     for (const key of Object.values(SECRET_KEYS)) this.store.delete(key);
@@ -128,6 +134,7 @@ export class PreferenceSecrets implements SecretStore {
       `pin: ${get('pinHash') ? 'set' : 'not set'}`,
       `wifiSsid: ${get('wifiSsid') ?? 'not set (the build\'s wifiSsid applies)'}`,
       `wifiPassword: ${maskSecret(get('wifiPassword'))}`,
+      `ntp: ${get('ntp') ?? 'not set (the build\'s sntpServers or the pool.ntp.org servers apply)'}`,
       `credentials in use: ${this.source()}`,
     ];
   }

@@ -10,6 +10,7 @@ import config from 'mc/config';
 import Time from 'time';
 import Timer from 'timer';
 import type {} from 'commodetto/Poco'; // declares the `screen` global
+import { superviseDriver, type TouchDriver } from 'hosts/moddable/touch-reader';
 
 export type TouchHandler = (x: number, y: number, holdMs: number) => void;
 
@@ -17,15 +18,6 @@ export interface TouchInput {
   stop(): void;
 }
 
-/** How often the driver is read: the SDK's examples poll at 16-17 ms. */
-export const POLL_MS = 17;
-
-interface LegacyPoint { state?: number; x?: number; y?: number }
-interface TouchDriver {
-  read?(points: LegacyPoint[]): void;
-  sample?(): Array<{ x: number; y: number }> | undefined;
-  close?(): void;
-}
 type TouchDriverConstructor = new (options: { onSample?: () => void }) => TouchDriver;
 
 /** What the simulator calls on `screen.context`. */
@@ -52,6 +44,10 @@ class Press {
     this.since = ticks;
   }
 
+  cancel(): void {
+    this.down = false;
+  }
+
   ended(ticks: number): void {
     if (!this.down) return;
     this.down = false;
@@ -59,40 +55,20 @@ class Press {
   }
 }
 
-/** Starts reading touches: the device's driver when the build has one, else the simulator's screen. */
-export function startTouch(onTouch: TouchHandler): TouchInput {
+/**
+ * Starts reading touches: the device's driver when the build has one, else the simulator's screen.
+ * `onStatus(ok)` is told every change of whether the panel answers (never at start while it does).
+ * Driver errors are caught, counted and retried (touch-reader.ts): they never throw out of here.
+ */
+export function startTouch(onTouch: TouchHandler, onStatus: (ok: boolean) => void = () => {}, log?: { warn(message: string): void }): TouchInput {
   const Driver = (config as Record<string, unknown>).Touch as TouchDriverConstructor | undefined;
-  return Driver ? startDriver(Driver, new Press(onTouch)) : startSimulator(new Press(onTouch));
-}
-
-function startDriver(Driver: TouchDriverConstructor, press: Press): TouchInput {
-  const driver = new Driver({});
-  let timer: Timer | undefined;
-  if (driver.sample) {
-    // ECMA-419: an empty sample means nothing touches the panel.
-    timer = Timer.repeat(() => {
-      const points = driver.sample!();
-      if (!points) return;
-      if (points.length > 0) press.began(points[0].x, points[0].y, Time.ticks);
-      else press.ended(Time.ticks);
-    }, POLL_MS);
-  } else {
-    // Legacy (the FT6206 driver): the same point object is filled on every read.
-    const points: LegacyPoint[] = [{}];
-    timer = Timer.repeat(() => {
-      driver.read!(points);
-      const point = points[0];
-      if (point.state === 1 || point.state === 2) press.began(point.x ?? 0, point.y ?? 0, Time.ticks);
-      else press.ended(Time.ticks);
-    }, POLL_MS);
-  }
-  return {
-    stop() {
-      if (timer !== undefined) Timer.clear(timer);
-      timer = undefined;
-      driver.close?.();
-    },
-  };
+  if (!Driver) return startSimulator(new Press(onTouch));
+  return superviseDriver(() => new Driver({}), new Press(onTouch), {
+    repeat: (callback, ms) => Timer.repeat(callback, ms),
+    once: (callback, ms) => Timer.set(callback, ms),
+    clear: (handle) => Timer.clear(handle as Timer),
+    ticks: () => Time.ticks,
+  }, onStatus, log);
 }
 
 function startSimulator(press: Press): TouchInput {

@@ -148,6 +148,8 @@ export class VendingMachine {
   private notice: RecoveryNotice | undefined;
   private network = true;
   private clockSet = true;
+  private touchOk = true;
+  private timeServer: string | undefined;
   private tokenOk = false;
   private started = false;
   private stopped = false;
@@ -335,6 +337,25 @@ export class VendingMachine {
       this.settlements.kick();
       if (!this.tokenOk) void this.warmToken();
     }
+    this.refresh();
+  }
+
+  /** The NTP server that answered the last sync, for the service status screen. */
+  setTimeServer(server: string | undefined): void {
+    if (this.timeServer === server) return;
+    this.timeServer = server;
+    this.refresh();
+  }
+
+  /**
+   * Whether the touch panel answers (the host's touch reader tells every change). Without it no
+   * customer could choose or cancel: out of service ('touch') until it is back. A sale under way
+   * and the recovery go on: they need no touch.
+   */
+  setTouch(ok: boolean): void {
+    if (this.touchOk === ok) return;
+    this.touchOk = ok;
+    this.log.info(`touch ${ok ? 'back' : 'gone'}`);
     this.refresh();
   }
 
@@ -828,6 +849,7 @@ export class VendingMachine {
     if (!this.api) return 'credentials';
     if (this.journal.failure !== undefined || !this.journal.readAll) return 'journal';
     if (this.recovering) return 'recovering';
+    if (!this.touchOk) return 'touch';
     if (!this.clockSet) return 'clock';
     if (!this.network) return 'network';
     if (!this.tokenOk) return 'token';
@@ -898,6 +920,7 @@ export class VendingMachine {
     return {
       network: this.network,
       clockSet: this.clockSet,
+      ...(this.timeServer !== undefined ? { timeServer: this.timeServer } : {}),
       tokenFreshSeconds: Math.round((this.api?.tokenFreshForMs() ?? 0) / 1000),
       api: this.settlements.lastResult,
     };

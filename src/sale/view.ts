@@ -12,7 +12,8 @@ export type OutOfServiceReason =
   | 'queue-full' // too many captures or cancels waiting to be settled
   | 'cancel-failing' // a pending cancel keeps failing
   | 'recovering' // finishing the previous sale after a restart
-  | 'journal'; // the journal's store failed a write or a read, or is too full for a sale (detail: the store's error)
+  | 'journal' // the journal's store failed a write or a read, or is too full for a sale (detail: the store's error)
+  | 'touch'; // the touch panel does not answer (its I2C reads fail): nobody could choose or cancel
 
 /** Short codes shown on the out-of-service screen, for the operator. */
 export const OUT_OF_SERVICE_CODES: Record<OutOfServiceReason, string> = {
@@ -26,6 +27,7 @@ export const OUT_OF_SERVICE_CODES: Record<OutOfServiceReason, string> = {
   'cancel-failing': 'E08',
   recovering: 'E09',
   journal: 'E10',
+  touch: 'E11',
 };
 
 /** Told on the idle screen for a while after a restart finished the previous sale. */
@@ -111,6 +113,8 @@ export interface SalesLogEntry {
 export interface StatusView {
   network: boolean;
   clockSet: boolean;
+  /** The NTP server that last set the clock; undefined when none did (not yet, or the simulator's computer clock). */
+  timeServer?: string;
   /** Seconds the access token stays fresh; 0 when there is none. */
   tokenFreshSeconds: number;
   /** The last API call's result, e.g. 'ok', 'HTTP 503', 'timeout'. */

@@ -94,7 +94,7 @@ export function outOfServiceScreen(b: ListBuilder, view: MachineView, reason: Ou
     screen: 'out-of-service',
     headline: t.outOfService,
     color: DANGER,
-    body: t.outOfServiceBody,
+    body: reason === 'touch' ? t.outOfServiceTouch : t.outOfServiceBody,
     extra: detail ? `${t.code} ${code}: ${detail}` : `${t.code} ${code}`,
     contact: true,
     dismiss: false,

@@ -50,6 +50,7 @@ export function sampleScreens(config: MachineConfig, language: Language, now: nu
     ['error-no-sale', { screen: 'error', charged: 'unknown' }],
     ['out-of-service', { screen: 'out-of-service', reason: 'network', detail: 'Wi-Fi "kiosk" not found' }],
     ['out-of-service-journal', { screen: 'out-of-service', reason: 'journal', detail: 'write sale: flash write error on "sale.1" (NVS full)' }],
+    ['out-of-service-touch', { screen: 'out-of-service', reason: 'touch' }],
     ['service-pin', { screen: 'service-pin', digits: 3, wrong: false }],
     ['service-pin-wrong', { screen: 'service-pin', digits: 0, wrong: true }],
     ['service-pin-locked', { screen: 'service-pin', digits: 0, wrong: true, lockedUntil: now + 4 * MINUTE + 30_000 }],
@@ -60,7 +61,7 @@ export function sampleScreens(config: MachineConfig, language: Language, now: nu
     ['service-status', {
       screen: 'service-status',
       status: {
-        network: true, clockSet: true, tokenFreshSeconds: 2874, api: 'HTTP 503', baseUrl: 'https://apitest.vipps.no',
+        network: true, clockSet: true, timeServer: '2.pool.ntp.org', tokenFreshSeconds: 2874, api: 'HTTP 503', baseUrl: 'https://apitest.vipps.no',
         settings: [`posId: ${config.posId}`, 'clientId: ****5f2a', 'clientSecret: ****', 'subscriptionKey: ****', `currency: ${config.currency}`],
       },
       queue: [

@@ -105,7 +105,7 @@ export function serviceRestockScreen(b: ListBuilder, view: MachineView, page: nu
   return b.finish('service-restock');
 }
 
-/** Label and value lines: network, clock, token, last API result, server, queue, then the settings. */
+/** Label and value lines: network, clock, the NTP server that set it, token, last API result, server, queue, then the settings. */
 export function serviceStatusScreen(b: ListBuilder, status: StatusView, queue: readonly QueueEntryView[]): DisplayList {
   const t = b.texts;
   const { config, fonts } = b.context;
@@ -119,6 +119,8 @@ export function serviceStatusScreen(b: ListBuilder, status: StatusView, queue: r
   };
   line(t.network, status.network ? t.statusOk : t.statusMissing, status.network);
   line(t.clock, status.clockSet ? t.statusOk : t.statusMissing, status.clockSet);
+  // Which NTP server answered: none on the simulator, whose clock is the computer's.
+  line(t.timeServer, status.timeServer ?? (status.clockSet ? '-' : t.statusMissing), status.clockSet);
   line(t.token, status.tokenFreshSeconds > 0 ? `${status.tokenFreshSeconds} s` : t.statusMissing, status.tokenFreshSeconds > 0);
   line(t.api, status.api, status.api === 'ok');
   line(t.server, withoutHttps(status.baseUrl), true);

@@ -36,6 +36,8 @@ export interface Texts {
   errorChecking: string;
   outOfService: string;
   outOfServiceBody: string;
+  /** The body instead when the touch panel is gone (E11): the customer cannot tap anything. */
+  outOfServiceTouch: string;
   code: string;
   reference: string;
   ok: string;
@@ -61,6 +63,8 @@ export interface Texts {
   sensorFault: string;
   network: string;
   clock: string;
+  /** Service status: the NTP server that set the clock. */
+  timeServer: string;
   token: string;
   api: string;
   server: string;

@@ -76,6 +76,18 @@ describe('service mode', () => {
     assert.ok(text.includes('client secret: ****'));
   });
 
+  it('shows the NTP server that set the clock on the status screen', async () => {
+    const r = rig();
+    r.machine.setTimeServer('1.pool.ntp.org');
+    await enterService(r);
+    r.machine.act({ type: 'menu', item: 'status' });
+    const view = r.machine.view.sale as { screen: string; status: { timeServer?: string } };
+    assert.equal(view.screen, 'service-status');
+    assert.equal(view.status.timeServer, '1.pool.ntp.org');
+    r.machine.setTimeServer('3.pool.ntp.org');
+    assert.equal((r.machine.view.sale as typeof view).status.timeServer, '3.pool.ntp.org');
+  });
+
   it('refunds a captured sale from the log, journalled and once', async () => {
     const r = rig();
     await runUntil(r, () => r.machine.view.sale.screen === 'idle');

@@ -134,6 +134,25 @@ describe('screens: what they say', () => {
     assert.match(text, /Kode E04: SNTP timeout/);
   });
 
+  it('says when the touch panel is gone (E11), in every language', () => {
+    for (const language of ['nb', 'en', 'sv', 'da', 'fi'] as const) {
+      const text = allText(screen(view({ screen: 'out-of-service', reason: 'touch' }, language), NOW, context)).replace(/\n/g, ' ');
+      assert.ok(text.includes(TEXTS[language].outOfServiceTouch), language);
+      assert.match(text, /E11/, language);
+    }
+  });
+
+  it('shows on the service status screen which NTP server set the clock', () => {
+    const status = { network: true, clockSet: true, tokenFreshSeconds: 100, api: 'ok', baseUrl: 'https://apitest.vipps.no', settings: [] };
+    for (const language of ['nb', 'en', 'sv', 'da', 'fi'] as const) {
+      const text = allText(screen(view({ screen: 'service-status', status: { ...status, timeServer: '2.pool.ntp.org' }, queue: [] }, language), NOW, context));
+      assert.ok(text.includes(TEXTS[language].timeServer), language);
+      assert.match(text, /2\.pool\.ntp\.org/, language);
+    }
+    const unset = allText(screen(view({ screen: 'service-status', status: { ...status, clockSet: false }, queue: [] }, 'en'), NOW, context));
+    assert.match(unset, /Time from\s*missing/);
+  });
+
   it('names products in the customer\'s language, else in the default language', () => {
     const english = allText(screen(view({ screen: 'idle', page: 0, pages: 2 }, 'en'), NOW, context));
     assert.match(english, /Sparkling water 0\.5 l/);

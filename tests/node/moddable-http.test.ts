@@ -1,7 +1,8 @@
 // The Moddable host's HttpTransport (ECMA-419 HTTP client, the SDK's TLS) in the simulator against
 // the emulator over HTTPS, under the ESP32's default memory limits: token, create and gets on one
 // connection, queued requests, a body written in pieces, a reset, a slow answer past the timeout
-// and an oversized body each recovered on a fresh connection, and the server's idle close followed
+// and an oversized body each recovered on a fresh connection, the network going down (connections
+// closed, the next request on a new one), and the server's idle close followed
 // by a new connection. Runs where the SDK is installed (MODDABLE set); about a minute (the idle wait).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -100,16 +101,28 @@ describe('Moddable HttpTransport against the emulator over HTTPS (simulator)', f
     assert.equal(step('after-oversized').connections, 4);
   });
 
-  it('makes a new connection after the server closed the idle one', () => {
-    assert.equal(step('after-idle').result, '200');
-    assert.equal(step('after-idle').connections, 5);
-    assert.match(output, /http-sim done requests \d+ connections 5/);
+  it('closes its connections when the network goes down: a waiting request fails at once, the next one connects anew', () => {
+    const inflight = step('down-inflight');
+    assert.equal(inflight.result, 'network');
+    assert.ok(inflight.ms < 1000, `rejected after ${inflight.ms} ms`);
+    assert.equal(inflight.connections, 4);
+    assert.equal(step('after-down').result, '200');
+    assert.equal(step('after-down').connections, 5);
+    // With the connection idle too: not reused after the drop.
+    assert.equal(step('after-down-idle').result, '200');
+    assert.equal(step('after-down-idle').connections, 6);
   });
 
-  it('matches the emulator: 5 connections, 5 TLS handshakes, every request valid', () => {
+  it('makes a new connection after the server closed the idle one', () => {
+    assert.equal(step('after-idle').result, '200');
+    assert.equal(step('after-idle').connections, 7);
+    assert.match(output, /http-sim done requests \d+ connections 7/);
+  });
+
+  it('matches the emulator: 7 connections, 7 TLS handshakes, every request valid', () => {
     const counters = emulator!.counters();
-    assert.equal(counters.connections, 5);
-    assert.equal(counters.tlsHandshakes, 5);
+    assert.equal(counters.connections, 7);
+    assert.equal(counters.tlsHandshakes, 7);
     assert.equal(counters.invalidRequests, 0);
     assert.deepEqual(emulator!.responseValidationErrors(), []);
   });

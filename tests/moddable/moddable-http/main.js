@@ -104,6 +104,18 @@ async function run() {
 	await step("after-oversized", api("GET", path));
 	memory("after-faults");
 
+	// The network goes down while a request waits on the kept-alive connection, then again with
+	// the connection idle: each time the connection is closed and the next request makes a new one
+	// at once instead of waiting out its timeout in a dead socket.
+	await arm({ route: GET_ROUTE, kind: "latency", delayMs: 3000 });
+	const inflight = step("down-inflight", api("GET", path));
+	await wait(300);
+	transport.networkDown();
+	await inflight;
+	await step("after-down", api("GET", path));
+	transport.networkDown();
+	await step("after-down-idle", api("GET", path));
+
 	trace(`idle wait ${idleWaitMs} ms\n`);
 	await wait(idleWaitMs);
 	await step("after-idle", api("GET", path));
