@@ -78,6 +78,8 @@ export const FAST_TIMING: Partial<MachineTiming> = {
 export interface MachineDeps {
   /** The machine configuration as read (JSON); validated here. */
   config: unknown;
+  /** A problem the host found that makes any configuration unusable (e.g. test settings in a release build): out of service ('config') with it. */
+  refuseConfig?: string;
   /** The ePayment client; undefined when no credentials are provisioned. */
   api: PaymentApi | undefined;
   store: KeyValueStore;
@@ -171,6 +173,7 @@ export class VendingMachine {
     this.tokenRetryMs = this.timing.tokenRetryMs;
     let config: MachineConfig | undefined;
     try {
+      if (deps.refuseConfig) throw new ConfigError([deps.refuseConfig]);
       config = validateMachineConfig(deps.config);
     } catch (error) {
       this.configProblem = error instanceof ConfigError ? error.message : 'unreadable configuration';

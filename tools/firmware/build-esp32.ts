@@ -1,7 +1,8 @@
 // npm run build:esp32 [-- options] and npm run flash [-- options]: the firmware for the ESP32.
 //   --board moddable_two (default: the reference board) | plain (an ESP32 DevKit with an ILI9341 +
 //           XPT2046 on the pins of hosts/moddable/esp32/manifest_ili9341.json)
-//   --release        a release build (no xsbug, traces reduced): what production machines run
+//   --release        a release build (no xsbug, traces reduced): what production machines run;
+//                    refuses every test-only setting (hosts/moddable/release-settings.ts)
 //   --ssid NAME --password PASS   Wi-Fi built in (else provision it: set wifiSsid / wifiPassword)
 //   key=value        any other mc/config setting (see the README's firmware section)
 // flash also needs UPLOAD_PORT (e.g. /dev/ttyUSB0), or --port. Without MODDABLE or ESP-IDF it says
@@ -10,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { releaseProblem } from '../../hosts/moddable/release-settings';
 import { exitMissing, missingForDevice, moddableEnv, REPO_ROOT, ROOT_MANIFEST } from './moddable-env';
 
 export interface DeviceBuild {
@@ -41,7 +43,11 @@ export function parseDeviceArgs(argv: string[]): DeviceBuild {
   }
   // Not the SDK's names: `ssid` would make setup/network wait for an IP before the app starts.
   if (build.settings.some((setting) => /^(ssid|password)=/.test(setting))) throw new Error('use --ssid/--password (wifiSsid=/wifiPassword=), not ssid=/password=');
-  if (build.release) build.settings.push('release=1');
+  if (build.release) {
+    const problem = releaseProblem(Object.fromEntries(build.settings.map((setting) => [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)])));
+    if (problem) throw new Error(`${problem}; build without --release for tests`);
+    build.settings.push('release=1');
+  }
   return build;
 }
 
