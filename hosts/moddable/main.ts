@@ -30,7 +30,7 @@ import { PocoDisplay } from 'hosts/moddable/display';
 import { loadDeviceFonts } from 'hosts/moddable/fonts';
 import { ModdableHttpTransport } from 'hosts/moddable/http-transport';
 import { startNetwork } from 'hosts/moddable/network';
-import { pins as devicePins } from 'hosts/moddable/pins';
+import { outputProblems, pins as devicePins } from 'hosts/moddable/pins';
 import { ProvisioningConsole } from 'hosts/moddable/provision';
 import { moddableRandom } from 'hosts/moddable/random';
 import { ScreenLoop } from 'hosts/moddable/screen-loop';
@@ -150,6 +150,8 @@ const machine = new VendingMachine({
   ...(RELEASE_PROBLEM ? { refuseConfig: RELEASE_PROBLEM } : {}),
   ...(testTiming ? { timing: FAST_TIMING } : {}),
 });
+
+for (const problem of outputProblems) log.error(problem);
 
 // 2. Screen, touch, watchdog.
 const fonts = loadDeviceFonts();

@@ -1,7 +1,12 @@
 // The firmware build's own checks (tools/firmware): a release build refuses test settings.
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { missingForSimulator, sdkTooOld, sdkVersion } from '../../tools/firmware/moddable-env';
 import { parseDeviceArgs } from '../../tools/firmware/build-esp32';
 import { releaseProblem } from '../../hosts/moddable/release-settings';
+import { outputReadback } from '../../hosts/moddable/output-readback';
 
 describe('firmware build: release refuses test settings', () => {
   for (const setting of ['testTiming=1', 'testDriver=1', 'serialIn=/tmp/x', 'watchdogStallMs=500', 'testBaseUrl=https://localhost']) {
@@ -19,5 +24,40 @@ describe('firmware build: release refuses test settings', () => {
   it('the boot check names what it refuses', () => {
     assert.equal(releaseProblem({ release: '1', sntpServers: 'a' }), undefined);
     assert.match(releaseProblem({ testDriver: '1', watchdogStallMs: '500' })!, /testDriver .*watchdogStallMs/);
+  });
+});
+
+describe('firmware build: the SDK must be 8.2.0 or later', () => {
+  const sdk = (version: string | undefined): string => {
+    const folder = mkdtempSync(join(tmpdir(), 'qrvend-sdk-'));
+    mkdirSync(join(folder, 'tools'));
+    if (version !== undefined) writeFileSync(join(folder, 'tools/VERSION'), `${version}\n`);
+    return folder;
+  };
+
+  it('refuses an older SDK and names the version found', () => {
+    const folder = sdk('8.1.5');
+    assert.equal(sdkVersion(folder), '8.1.5');
+    assert.match(sdkTooOld(folder)!, /is 8\.1\.5: .*8\.2\.0 or later/);
+    assert.match(missingForSimulator({ MODDABLE: folder, PATH: process.env.PATH })!, /8\.1\.5/);
+  });
+
+  it('refuses an SDK that states no version', () => {
+    assert.match(sdkTooOld(sdk(undefined))!, /states no SDK version/);
+  });
+
+  it('accepts 8.2.0 and later', () => {
+    for (const version of ['8.2.0', '8.2.3', '8.10.0', '9.0.0']) assert.equal(sdkTooOld(sdk(version)), undefined, version);
+    if (process.env.MODDABLE && existsSync(process.env.MODDABLE)) assert.equal(sdkTooOld(process.env.MODDABLE), undefined);
+  });
+});
+
+describe('pins: the boot-time read-back of an output', () => {
+  it('passes an output that reads back off', () => {
+    assert.equal(outputReadback(26, true, () => 0), undefined);
+  });
+  it('reports one that reads back active, or cannot be read', () => {
+    assert.match(outputReadback(26, true, () => 1)!, /output 26: reads back active \(low\).*8\.2\.0/);
+    assert.match(outputReadback(27, false, () => { throw new Error('no input path'); })!, /output 27: cannot be read back .*no input path/);
   });
 });
