@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingForSimulator, sdkTooOld, sdkVersion } from '../../tools/firmware/moddable-env';
-import { parseDeviceArgs } from '../../tools/firmware/build-esp32';
+import { flashHelp, parseDeviceArgs } from '../../tools/firmware/build-esp32';
+import { ensureSimulatorCertificates } from '../../tools/firmware/sim-harness';
 import { releaseProblem } from '../../hosts/moddable/release-settings';
 import { outputReadback } from '../../hosts/moddable/output-readback';
 
@@ -59,5 +60,21 @@ describe('pins: the boot-time read-back of an output', () => {
   it('reports one that reads back active, or cannot be read', () => {
     assert.match(outputReadback(26, true, () => 1)!, /output 26: reads back active \(low\).*8\.2\.0/);
     assert.match(outputReadback(27, false, () => { throw new Error('no input path'); })!, /output 27: cannot be read back .*no input path/);
+  });
+});
+
+describe('firmware build: a fresh clone and the flash instructions', () => {
+  it('the simulator build makes the emulator root it bundles when there is none', () => {
+    const clone = mkdtempSync(join(tmpdir(), 'qrvend-clone-'));
+    assert.equal(existsSync(join(clone, '.emulator/certs/root-ca.der')), false);
+    const der = ensureSimulatorCertificates(clone);
+    assert.equal(der, join(clone, '.emulator/certs/root-ca.der'));
+    assert.equal(existsSync(der), true);
+  });
+
+  it('flash says the Moddable Two is programmed through the Moddable Programmer, and the port option', () => {
+    assert.match(flashHelp('moddable_two'), /Moddable Programmer.*own USB port only powers it.*--port/);
+    assert.match(flashHelp('moddable_two', '/dev/ttyUSB1'), /\/dev\/ttyUSB1/);
+    assert.match(flashHelp('plain'), /--port/);
   });
 });
