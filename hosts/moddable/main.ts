@@ -15,7 +15,7 @@ import Resource from 'Resource';
 import Timer from 'timer';
 import type {} from 'commodetto/Poco'; // declares the `screen` global
 import { EpaymentClient } from 'epayment/client';
-import { BASE_URLS } from 'epayment/config';
+import { isProductionBaseUrl } from 'epayment/base-url';
 import { TransportError } from 'epayment/errors';
 import type { HttpRequest, HttpResponse, HttpTransport } from 'epayment/http-transport';
 import type { Pins } from 'ports/io';
@@ -31,7 +31,7 @@ import { loadDeviceFonts } from 'hosts/moddable/fonts';
 import { ModdableHttpTransport } from 'hosts/moddable/http-transport';
 import { startNetwork } from 'hosts/moddable/network';
 import { ntpServers } from 'hosts/moddable/time-servers';
-import { pins as devicePins } from 'hosts/moddable/pins';
+import { outputProblems, pins as devicePins } from 'hosts/moddable/pins';
 import { ProvisioningConsole } from 'hosts/moddable/provision';
 import { moddableRandom } from 'hosts/moddable/random';
 import { ScreenLoop } from 'hosts/moddable/screen-loop';
@@ -42,6 +42,7 @@ import { DEFAULT_DOMAIN, PreferenceStore } from 'hosts/moddable/store';
 import { startTestDriver } from 'hosts/moddable/test-driver';
 import { startTouch } from 'hosts/moddable/touch';
 import { DEFAULT_STALL_MS, Watchdog } from 'hosts/moddable/watchdog';
+import { releaseProblem } from 'hosts/moddable/release-settings';
 
 const settings = config as Record<string, unknown>;
 const setting = (name: string): string | undefined => {
@@ -52,6 +53,8 @@ const flag = (name: string): boolean => ['1', 'true', 'yes'].includes(setting(na
 
 /** Release builds (`release=1`, set by npm run build:esp32 -- --release): warnings and errors only. */
 const RELEASE = flag('release');
+/** A release build with a test setting in it (the build tools refuse one; this is the guard for any other way in). */
+const RELEASE_PROBLEM = RELEASE ? releaseProblem(settings) : undefined;
 
 /** Draws the out-of-service screen when the configuration itself is unusable. */
 const UNCONFIGURED: MachineConfig = {
@@ -81,6 +84,7 @@ const storedConfig = new StoredConfig(new PreferenceStore({ domain: `${domain}-c
 const loaded = loadMachineConfig(storedConfig);
 let secretValues: string[] = [];
 const log = traceLog(() => secretValues);
+if (RELEASE_PROBLEM) log.error(`${RELEASE_PROBLEM}: out of service until it is rebuilt without them`);
 if (loaded.problem) log.error(`configuration (${loaded.source}): ${loaded.problem}`);
 const credentials = secrets.credentials();
 secretValues = [credentials?.clientSecret, credentials?.subscriptionKey, secrets.wifi().password].filter((value): value is string => value !== undefined && value.length >= 4);
@@ -133,7 +137,7 @@ const pins: Pins = {
   input: (spec) => devicePins.input(spec),
 };
 
-const testTiming = flag('testTiming');
+const testTiming = !RELEASE_PROBLEM && flag('testTiming');
 const machine = new VendingMachine({
   config: loaded.raw,
   api,
@@ -144,9 +148,12 @@ const machine = new VendingMachine({
   pins,
   secrets,
   log,
-  production: baseUrl === BASE_URLS.production,
+  production: isProductionBaseUrl(baseUrl),
+  ...(RELEASE_PROBLEM ? { refuseConfig: RELEASE_PROBLEM } : {}),
   ...(testTiming ? { timing: FAST_TIMING } : {}),
 });
+
+for (const problem of outputProblems) log.error(problem);
 
 // 2. Screen, touch, watchdog.
 const fonts = loadDeviceFonts();
@@ -167,7 +174,7 @@ let clock: ReturnType<typeof startClockSync> | undefined;
 const watchdog = new Watchdog({
   screen: () => view.sale.screen,
   log,
-  stallMs: Number(setting('watchdogStallMs') ?? DEFAULT_STALL_MS),
+  stallMs: RELEASE_PROBLEM ? DEFAULT_STALL_MS : Number(setting('watchdogStallMs') ?? DEFAULT_STALL_MS),
   beforeRestart() {
     machine.stop();
     loop.stop();
@@ -180,7 +187,7 @@ const watchdog = new Watchdog({
 });
 progress = () => watchdog.progress();
 
-const driver = flag('testDriver')
+const driver = !RELEASE_PROBLEM && flag('testDriver')
   ? startTestDriver({
       store: new PreferenceStore({ domain: `${domain}-tst` }),
       view: () => view,

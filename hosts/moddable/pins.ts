@@ -10,6 +10,7 @@ import Digital from 'embedded:io/digital';
 import Timer from 'timer';
 import type { InputPin, InputSpec, OutputPin, OutputSpec, Pins } from 'ports/io';
 import { DropWait, TimedOutput } from 'hosts/moddable/pin-timing';
+import { outputReadback } from 'hosts/moddable/output-readback';
 
 export const LEVEL_POLL_MS = 5;
 
@@ -38,8 +39,15 @@ const DigitalIo = Digital as unknown as {
 function output(spec: OutputSpec): OutputPin {
   // Logical levels from here on: 1 is active whatever the wiring.
   const digital = new DigitalIo({ pin: spec.pin, mode: DigitalIo.Output, activeLow: spec.activeLow, initialValue: 0 });
-  return new TimedOutput(spec.pin, (active) => digital.write(active ? 1 : 0));
+  const made = new TimedOutput(spec.pin, (active) => digital.write(active ? 1 : 0));
+  // Read back once, off, at boot (hosts/moddable/output-readback.ts says what a read proves).
+  const problem = outputReadback(spec.pin, spec.activeLow, () => digital.read());
+  if (problem) outputProblems.push(problem);
+  return made;
 }
+
+/** What the boot-time read-back of the outputs found; main.ts logs each line at error level. */
+export const outputProblems: string[] = [];
 
 function input(spec: InputSpec): InputPin {
   const mode = spec.activeLow ? DigitalIo.InputPullUp : DigitalIo.InputPullDown;

@@ -9,6 +9,7 @@
 // never with the production base URL: a production machine runs on provisioned keys or not at all.
 import type { Credentials } from 'epayment/config';
 import { BASE_URLS } from 'epayment/config';
+import { isProductionBaseUrl } from 'epayment/base-url';
 import type { SecretStore } from 'ports/secrets';
 import type { KeyValueStore } from 'ports/store';
 
@@ -49,7 +50,7 @@ export function buildTestCredentials(settings: Record<string, unknown>): { crede
   const merchantSerialNumber = text(TEST_SETTINGS.merchantSerialNumber);
   const baseUrl = text(TEST_SETTINGS.baseUrl)?.replace(/\/+$/, '');
   if (!clientId || !clientSecret || !subscriptionKey || !merchantSerialNumber || !baseUrl) return undefined;
-  if (baseUrl === BASE_URLS.production) return undefined;
+  if (isProductionBaseUrl(baseUrl)) return undefined;
   return { credentials: { clientId, clientSecret, subscriptionKey, merchantSerialNumber }, baseUrl };
 }
 

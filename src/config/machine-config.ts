@@ -63,8 +63,6 @@ export interface MachineConfig {
   createDeadlineMs: number;
   /** Shown on result and error screens, e.g. "Help: +47 22 00 00 00". */
   operatorContact: string;
-  /** Optional input pin that enters service mode (besides the long press). */
-  serviceInputPin?: number;
   catalog: Product[];
 }
 

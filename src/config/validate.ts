@@ -149,7 +149,8 @@ export function validateMachineConfig(value: unknown): MachineConfig {
   const walkAwayTimeoutSeconds = c.optionalInteger(m.walkAwayTimeoutSeconds, 'walkAwayTimeoutSeconds', 1, 600, 180);
   const createDeadlineMs = c.optionalInteger(m.createDeadlineMs, 'createDeadlineMs', 1000, 60_000, 8000);
   const operatorContact = c.string(m.operatorContact, 'operatorContact', 0, 80);
-  const serviceInputPin = m.serviceInputPin === undefined ? undefined : c.integer(m.serviceInputPin, 'serviceInputPin', 0, MAX_INPUT_PIN);
+  // Was in the schema but never wired to an input: refused, so nobody counts on a switch that does nothing.
+  if (m.serviceInputPin !== undefined) c.problems.push('serviceInputPin is not supported: no input enters service mode; use the 3-second press on the screen (remove the field)');
   if (walkAwayTimeoutSeconds !== undefined && qrTimeLimitSeconds !== undefined && walkAwayTimeoutSeconds > qrTimeLimitSeconds) {
     c.fail('walkAwayTimeoutSeconds', `${walkAwayTimeoutSeconds} is longer than qrTimeLimitSeconds (${qrTimeLimitSeconds})`);
   }
@@ -175,7 +176,6 @@ export function validateMachineConfig(value: unknown): MachineConfig {
       const sensorPin = (item as { dropSensor?: { pin?: unknown } } | null)?.dropSensor?.pin;
       if (typeof sensorPin === 'number' && pins.has(sensorPin)) c.fail(`catalog[${i}].dropSensor.pin`, `pin ${sensorPin} is an output`);
     });
-    if (serviceInputPin !== undefined && pins.has(serviceInputPin)) c.fail('serviceInputPin', `pin ${serviceInputPin} is an output`);
   }
 
   if (c.problems.length > 0) throw new ConfigError(c.problems);
@@ -192,6 +192,5 @@ export function validateMachineConfig(value: unknown): MachineConfig {
     operatorContact: operatorContact!,
     catalog,
   };
-  if (serviceInputPin !== undefined) config.serviceInputPin = serviceInputPin;
   return config;
 }

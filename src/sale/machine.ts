@@ -13,6 +13,7 @@ import type { Random } from 'ports/random';
 import type { SecretStore } from 'ports/secrets';
 import type { KeyValueStore } from 'ports/store';
 import type { Language, MachineConfig, Product } from 'app/config/machine-config';
+import { lastGoodOutputs, rememberOutputs } from 'app/config/last-outputs';
 import { ConfigError, validateMachineConfig } from 'app/config/validate';
 import { IDLE_PRODUCTS_PER_PAGE } from 'app/layout';
 import { SaleJournal, type OpenSale, type QueueItem } from 'app/sale/journal';
@@ -78,6 +79,8 @@ export const FAST_TIMING: Partial<MachineTiming> = {
 export interface MachineDeps {
   /** The machine configuration as read (JSON); validated here. */
   config: unknown;
+  /** A problem the host found that makes any configuration unusable (e.g. test settings in a release build): out of service ('config') with it. */
+  refuseConfig?: string;
   /** The ePayment client; undefined when no credentials are provisioned. */
   api: PaymentApi | undefined;
   store: KeyValueStore;
@@ -173,6 +176,7 @@ export class VendingMachine {
     this.tokenRetryMs = this.timing.tokenRetryMs;
     let config: MachineConfig | undefined;
     try {
+      if (deps.refuseConfig) throw new ConfigError([deps.refuseConfig]);
       config = validateMachineConfig(deps.config);
     } catch (error) {
       this.configProblem = error instanceof ConfigError ? error.message : 'unreadable configuration';
@@ -189,6 +193,18 @@ export class VendingMachine {
         const sensor = product.dropSensor;
         if (sensor) this.sensors.set(product.id, deps.pins.input({ pin: sensor.pin, mode: sensor.mode, activeLow: sensor.activeLow }));
       }
+      if (!rememberOutputs(deps.store, config)) this.log.warn('could not keep the outputs of this configuration for a bad one later');
+    } else {
+      // A bad configuration: the last good one's outputs, off, so their drivers do not float. Never pulsed.
+      const held = lastGoodOutputs(deps.store);
+      for (const spec of held) {
+        try {
+          deps.pins.output(spec);
+        } catch (error) {
+          this.log.error(`output ${spec.pin}: ${(error as Error).message}`);
+        }
+      }
+      if (held.length > 0) this.log.info(`configuration invalid: outputs ${held.map((spec) => spec.pin).join(', ')} of the last good one held off`);
     }
     const stock: Record<string, number> = {};
     for (const product of config?.catalog ?? []) if (product.stock !== undefined) stock[product.id] = product.stock;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from './xs';
+import { ensureSimulatorCertificates } from '../../tools/firmware/sim-harness';
 
 export const moddableEnv = { ...process.env, PATH: `${join(projectRoot, 'node_modules/.bin')}:${process.env.PATH}` };
 
@@ -22,6 +23,8 @@ export async function buildForSimulator(appDir: string, settings: string[] = [])
     throw new Error('MODDABLE is set but xvfb-run, mcconfig or mcsim is not on PATH');
   }
   const buildDir = mkdtempSync(join(tmpdir(), 'qrvend-sim-'));
+  // The app's simulator manifest bundles the emulator's root: a fresh clone has none yet.
+  ensureSimulatorCertificates();
   await promisify(execFile)('mcconfig', ['-d', '-m', '-p', 'sim/moddable_two', '-t', 'build', '-o', buildDir, ...settings], { cwd: appDir, env: moddableEnv, maxBuffer: 64 << 20 });
   // The simulator picks its skin by this path; the folder is named after the app's folder.
   return join(buildDir, 'bin/lin/moddable_two/debug', basename(appDir), 'mc.so');

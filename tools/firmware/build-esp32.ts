@@ -1,15 +1,18 @@
 // npm run build:esp32 [-- options] and npm run flash [-- options]: the firmware for the ESP32.
 //   --board moddable_two (default: the reference board) | plain (an ESP32 DevKit with an ILI9341 +
 //           XPT2046 on the pins of hosts/moddable/esp32/manifest_ili9341.json)
-//   --release        a release build (no xsbug, traces reduced): what production machines run
+//   --release        a release build (no xsbug, traces reduced): what production machines run;
+//                    refuses every test-only setting (hosts/moddable/release-settings.ts)
 //   --ssid NAME --password PASS   Wi-Fi built in (else provision it: set wifiSsid / wifiPassword)
 //   key=value        any other mc/config setting (see the README's firmware section)
-// flash also needs UPLOAD_PORT (e.g. /dev/ttyUSB0), or --port. Without MODDABLE or ESP-IDF it says
+// flash also needs UPLOAD_PORT (e.g. /dev/ttyUSB0), or --port. A Moddable Two is programmed through
+// the Moddable Programmer (its own USB port only powers it): the port is the Programmer's. Without MODDABLE or ESP-IDF it says
 // what is missing and exits non-zero; nothing here was tried on a board (none was at hand).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { releaseProblem } from '../../hosts/moddable/release-settings';
 import { exitMissing, missingForDevice, moddableEnv, REPO_ROOT, ROOT_MANIFEST } from './moddable-env';
 
 export interface DeviceBuild {
@@ -41,8 +44,21 @@ export function parseDeviceArgs(argv: string[]): DeviceBuild {
   }
   // Not the SDK's names: `ssid` would make setup/network wait for an IP before the app starts.
   if (build.settings.some((setting) => /^(ssid|password)=/.test(setting))) throw new Error('use --ssid/--password (wifiSsid=/wifiPassword=), not ssid=/password=');
-  if (build.release) build.settings.push('release=1');
+  if (build.release) {
+    const problem = releaseProblem(Object.fromEntries(build.settings.map((setting) => [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)])));
+    if (problem) throw new Error(`${problem}; build without --release for tests`);
+    build.settings.push('release=1');
+  }
   return build;
+}
+
+/** What flash says about the cable and the port (a Moddable Two's own USB port only powers it). */
+export function flashHelp(board: DeviceBuild['board'], port?: string): string {
+  if (board === 'moddable_two') {
+    const where = port ? `flashing over ${port}, which must be the Programmer's serial port` : "--port (or UPLOAD_PORT) is the Programmer's serial port";
+    return `Moddable Two: programmed through the Moddable Programmer on its programming header (the board's own USB port only powers it): ${where} (e.g. /dev/ttyUSB0 on Linux, /dev/cu.usbserial-* on macOS).`;
+  }
+  return `ESP32 DevKit: programmed over its own USB port: ${port ? `flashing over ${port}` : '--port (or UPLOAD_PORT) is its serial port'}.`;
 }
 
 /** The manifest and platform for a board: the plain one wraps the root manifest with its display. */
@@ -62,10 +78,11 @@ export function runDevice(build: DeviceBuild, flash: boolean): number {
   if (flash) {
     const port = build.port ?? env.UPLOAD_PORT;
     if (!port) {
-      console.error('error: set UPLOAD_PORT (e.g. UPLOAD_PORT=/dev/ttyUSB0 npm run flash) or pass --port');
+      console.error(`error: set UPLOAD_PORT (e.g. UPLOAD_PORT=/dev/ttyUSB0 npm run flash) or pass --port /dev/ttyUSB0\n${flashHelp(build.board)}`);
       return 2;
     }
     env.UPLOAD_PORT = port;
+    console.log(flashHelp(build.board, port));
   }
   const { manifest, platform } = manifestFor(build.board);
   // Debug builds (-d) connect to xsbug after flashing; release builds do not and trace less.
@@ -77,6 +94,11 @@ export function runDevice(build: DeviceBuild, flash: boolean): number {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const flash = process.argv.includes('--flash');
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(`npm run ${flash ? 'flash' : 'build:esp32'} -- [--board moddable_two|plain] [--release] [--ssid S --password P]${flash ? ' [--port /dev/ttyUSB0]' : ''} [key=value ...]`);
+    if (flash) console.log(`${flashHelp('moddable_two')}\n${flashHelp('plain')}`);
+    process.exit(0);
+  }
   let build: DeviceBuild;
   try {
     build = parseDeviceArgs(process.argv.slice(2).filter((arg) => arg !== '--flash'));

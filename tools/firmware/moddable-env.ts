@@ -1,7 +1,7 @@
 // Where the Moddable SDK (and, for the device, ESP-IDF) is, and what to say when it is not: every
 // firmware command (npm run sim, test:sim, build:esp32, flash) starts here.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,10 +34,43 @@ function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { env, stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * The oldest SDK the firmware builds with: Digital's `activeLow` and `initialValue` came in 8.2.0.
+ * An older SDK ignores both and drives an output low before it becomes one, so an active-low relay
+ * is on from boot and every pulse switches it off.
+ */
+export const MIN_SDK_VERSION = '8.2.0';
+
+/** The SDK's version as it states it ($MODDABLE/tools/VERSION, one line such as `8.2.3`), or undefined. */
+export function sdkVersion(moddable: string): string | undefined {
+  const file = join(moddable, 'tools/VERSION');
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8').trim();
+  return /^\d+\.\d+\.\d+/.test(text) ? text : undefined;
+}
+
+function versionBelow(version: string, minimum: string): boolean {
+  const parts = (text: string) => text.split(/[.-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
+  const [a, b] = [parts(version), parts(minimum)];
+  for (let i = 0; i < 3; i++) if (a[i]! !== b[i]!) return a[i]! < b[i]!;
+  return false;
+}
+
+/** Why the SDK at `moddable` is too old (or of unknown version) for the firmware, or undefined. */
+export function sdkTooOld(moddable: string): string | undefined {
+  const version = sdkVersion(moddable);
+  const why = `the firmware needs Moddable SDK ${MIN_SDK_VERSION} or later (Digital's activeLow/initialValue; an older SDK drives an active-low output on at boot)`;
+  if (!version) return `${join(moddable, 'tools/VERSION')} states no SDK version: ${why}; update the SDK.`;
+  if (versionBelow(version, MIN_SDK_VERSION)) return `the Moddable SDK at ${moddable} is ${version}: ${why}; update the SDK.`;
+  return undefined;
+}
+
 /** What is missing for a simulator run, or undefined when nothing is. */
 export function missingForSimulator(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (!env.MODDABLE) return 'MODDABLE is not set.';
   if (!existsSync(env.MODDABLE)) return `MODDABLE is ${env.MODDABLE}, which does not exist.`;
+  const old = sdkTooOld(env.MODDABLE);
+  if (old) return old;
   const tools = moddableEnv(env);
   for (const command of ['mcconfig', 'mcsim']) {
     if (!onPath(command, tools)) return `${command} is not built: run make in $MODDABLE/build/makefiles/${process.platform === 'darwin' ? 'mac' : 'lin'} (the SDK's guide).`;

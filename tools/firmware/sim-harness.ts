@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Emulator } from '../emulator/index';
+import { ensureCertificateChain } from '../emulator/certificates';
 import { APP_NAME, moddableEnv, REPO_ROOT } from './moddable-env';
 
 /** Where the simulator's Preference keeps every app's values on Linux (mc/config file.root). */
@@ -33,8 +34,18 @@ export function emulatorSettings(emulator: Emulator): Record<string, string> {
 }
 
 /** Builds manifest.json for sim/moddable_two (debug: Instrumentation and Debug.gc need it); returns mc.so. */
+/**
+ * The simulator build bundles the emulator's root certificate (`.emulator/certs/root-ca.der`, named
+ * by hosts/moddable/manifest_sim.json): a fresh clone has none until the emulator first ran, so the
+ * build makes the chain itself (the same files and lock the emulator uses; kept while usable).
+ */
+export function ensureSimulatorCertificates(root = REPO_ROOT): string {
+  return ensureCertificateChain(join(root, '.emulator/certs')).rootDerPath;
+}
+
 export async function buildSimulatorApp(settings: Record<string, string>, outDir = mkdtempSync(join(tmpdir(), 'qrvend-fw-'))): Promise<string> {
   mkdirSync(outDir, { recursive: true });
+  ensureSimulatorCertificates();
   const args = ['-d', '-m', '-p', 'sim/moddable_two', '-t', 'build', '-o', outDir, ...Object.entries(settings).map(([key, value]) => `${key}=${value}`)];
   try {
     await promisify(execFile)('mcconfig', args, { cwd: REPO_ROOT, env: moddableEnv(), maxBuffer: 64 << 20 });

@@ -4,6 +4,7 @@
 // "delivered?" question as the product's Output. The host only shows what the controller does and
 // turns its outcome into the exit code.
 import { encode } from 'qr/encode';
+import { isProductionBaseUrl } from 'epayment/base-url';
 import type { KeyValueStore } from 'ports/store';
 import type { SecretStore } from 'ports/secrets';
 import type { Log } from 'ports/log';
@@ -91,7 +92,7 @@ export class PayHost {
       pins: this.pins,
       secrets: secretsFrom(options),
       log: this.machineLog(),
-      production: api.baseUrl === 'https://api.vipps.no',
+      production: isProductionBaseUrl(api.baseUrl),
       ...(options.reference ? { reference: () => options.reference! } : {}),
       timing: {
         pollFirstMs: options.pollFirstMs,

@@ -87,3 +87,6 @@ function input(spec: InputSpec): InputPin {
 }
 
 export const pins: Pins = { output, input };
+
+/** The device read-back of outputs (hosts/moddable/pins.ts): the stand-ins have nothing to read back. */
+export const outputProblems: string[] = [];

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EpaymentClient } from 'epayment/client';
-import { BASE_URLS } from 'epayment/config';
+import { isProductionBaseUrl } from 'epayment/base-url';
 import type { Log } from 'ports/log';
 import type { MachineConfig } from 'app/config/machine-config';
 import { VendingMachine } from 'app/sale/machine';
@@ -89,7 +89,7 @@ function boot(init: MachineInit): void {
     pins,
     secrets,
     log,
-    production: init.baseUrl.replace(/\/+$/, '') === BASE_URLS.production,
+    production: isProductionBaseUrl(init.baseUrl),
     timing: init.timing,
   });
   const vending = machine;
