@@ -18,6 +18,16 @@ describe('epayment access token', () => {
     client = new EpaymentClient(testConfig(), service, service.clock);
   });
 
+  /** A create with a deadline, and the clock time it settled at (its error, if any, is the value). */
+  const createWithDeadline = (deadlineMs: number) => {
+    const started = service.clock.now();
+    let settledAt = 0;
+    const create = client.createPayment({ reference: REF, amount: { currency: 'NOK', value: 2500 }, description: 'Ear buds' }, { deadlineMs })
+      .catch((e: unknown) => e)
+      .finally(() => { settledAt = service.clock.now(); });
+    return { started, create, settledAt: () => settledAt };
+  };
+
   it('asks for the token with the four credentials, an empty body and no Authorization', async () => {
     await client.warmUp();
     const [request] = service.of('token');
@@ -179,14 +189,10 @@ describe('epayment access token', () => {
     await client.warmUp();
     await service.clock.advance(3600_000 + 1);
     service.script('token', 'hang', 'hang', 'hang', 'hang');
-    const started = service.clock.now();
-    let settledAt = 0;
-    const create = client.createPayment({ reference: REF, amount: { currency: 'NOK', value: 2500 }, description: 'Ear buds' }, { deadlineMs: 8_000 })
-      .catch((e: unknown) => e)
-      .finally(() => { settledAt = service.clock.now(); });
+    const { started, create, settledAt } = createWithDeadline(8_000);
     const error = await drive(service.clock, create);
     assert.ok(error instanceof TransportError && error.kind === 'timeout', String(error));
-    assert.ok(settledAt - started <= 8_000, `gave up after ${settledAt - started} ms`);
+    assert.ok(settledAt() - started <= 8_000, `gave up after ${settledAt() - started} ms`);
     await service.clock.advance(60_000);
     assert.equal(service.count('create'), 0);
   });
@@ -194,13 +200,9 @@ describe('epayment access token', () => {
   it('a create with a deadline: its tries and their timeouts end by the deadline', async () => {
     await client.warmUp();
     service.script('create', 'hang', 'hang', 'hang', 'hang');
-    const started = service.clock.now();
-    let settledAt = 0;
-    const create = client.createPayment({ reference: REF, amount: { currency: 'NOK', value: 2500 }, description: 'Ear buds' }, { deadlineMs: 8_000 })
-      .catch((e: unknown) => e)
-      .finally(() => { settledAt = service.clock.now(); });
+    const { started, create, settledAt } = createWithDeadline(8_000);
     await drive(service.clock, create);
-    assert.ok(settledAt - started <= 8_000, `gave up after ${settledAt - started} ms`);
+    assert.ok(settledAt() - started <= 8_000, `gave up after ${settledAt() - started} ms`);
     assert.equal(client.createWindowMs(8_000), 8_000);
     // Without a deadline: every try timing out, a token fetch and a 401 renewal each, and the longest waits.
     assert.equal(client.createWindowMs(), 4 * 4 * 10_500 + 3 * 30_000);

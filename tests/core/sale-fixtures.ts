@@ -2,6 +2,7 @@
 // in-memory ePayment service behind the real client, the journal on a MemoryStore, pins that
 // record their pulses, and a fixed PIN.
 import { EpaymentClient } from 'epayment/client';
+import type { HttpRequest, HttpResponse, HttpTransport } from 'epayment/http-transport';
 import { MemoryStore } from 'journal/memory-store';
 import type { InputPin, InputSpec, OutputPin, OutputSpec, Pins } from 'ports/io';
 import type { Random } from 'ports/random';
@@ -36,6 +37,16 @@ export function testMachineConfig(overrides: Record<string, unknown> = {}): Reco
 }
 
 export interface Pulse { pin: number; durationMs: number; at: number }
+
+/** A transport that goes silent for good once the machine has lost power: a dead machine sends nothing. */
+export class MortalTransport implements HttpTransport {
+  dead = false;
+  constructor(private readonly service: FakeService) {}
+  request(request: HttpRequest): Promise<HttpResponse> {
+    if (this.dead) return new Promise(() => {});
+    return this.service.request(request);
+  }
+}
 
 export class FakePins implements Pins {
   readonly pulses: Pulse[] = [];

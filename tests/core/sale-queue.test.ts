@@ -10,7 +10,7 @@ import type { KeyValueStore } from 'ports/store';
 import { VendingMachine } from 'app/sale/machine';
 import { CUT_KINDS, PowerCutStore } from '../support/power-cut-store';
 import { FakeService, problem, RecordingLog, testConfig } from './epayment-fakes';
-import { CountingRandom, FakePins, payment, rig, runUntil, testMachineConfig, TestSecrets, until } from './sale-fixtures';
+import { CountingRandom, FakePins, payment, rig, runUntil, testMachineConfig, TestSecrets, until, type Rig } from './sale-fixtures';
 import type { ManualClock } from '../support/manual-clock';
 
 /** What stands between a machine and the service: nothing once the power is gone, refused without the clock (no TLS); counts refused API calls. */
@@ -258,16 +258,23 @@ describe('the queue: a 404 for a create that may still land', () => {
   });
 });
 
+/** A sale the customer approves whose captures the service refuses (503) `times` times: it ends on thank-you with the capture queued. */
+async function approvedWithFailingCaptures(r: Rig, times: number, beforeEnd: (reference: string) => void = () => {}): Promise<string> {
+  await runUntil(r, () => idle(r.machine));
+  r.machine.act({ type: 'select', product: 'water' });
+  await until(r, 'payment');
+  const reference = (r.machine.view.sale as { reference: string }).reference;
+  r.service.script('capture', ...Array.from({ length: times }, () => problem(503)));
+  r.service.setState(reference, 'AUTHORIZED');
+  beforeEnd(reference);
+  await until(r, 'thank-you', 30_000);
+  return reference;
+}
+
 describe('the queue: late captures', () => {
   it('a capture pending over 24 h: one error line, and the status says so (pending[].late, lateCaptures); still in service', async () => {
     const r = rig();
-    await runUntil(r, () => idle(r.machine));
-    r.machine.act({ type: 'select', product: 'water' });
-    await until(r, 'payment');
-    const reference = (r.machine.view.sale as { reference: string }).reference;
-    r.service.script('capture', ...Array.from({ length: 400 }, () => problem(503)));
-    r.service.setState(reference, 'AUTHORIZED');
-    await until(r, 'thank-you', 30_000);
+    const reference = await approvedWithFailingCaptures(r, 400);
     await r.clock.advance(23 * 3600_000);
     assert.equal(r.machine.status().lateCaptures, 0);
     await r.clock.advance(2 * 3600_000);
@@ -283,14 +290,9 @@ describe('the queue: late captures', () => {
 
   it('a capture within 48 h of its guarantee is late at once', async () => {
     const r = rig();
-    await runUntil(r, () => idle(r.machine));
-    r.machine.act({ type: 'select', product: 'water' });
-    await until(r, 'payment');
-    const reference = (r.machine.view.sale as { reference: string }).reference;
-    r.service.script('capture', ...Array.from({ length: 20 }, () => problem(503)));
-    r.service.setState(reference, 'AUTHORIZED');
-    payment(r, reference).guaranteedUntil = new Date(r.clock.now() + 40 * 3600_000).toISOString();
-    await until(r, 'thank-you', 30_000);
+    await approvedWithFailingCaptures(r, 20, (reference) => {
+      payment(r, reference).guaranteedUntil = new Date(r.clock.now() + 40 * 3600_000).toISOString();
+    });
     await r.clock.advance(20_000);
     assert.equal(r.machine.status().lateCaptures, 1);
     assert.ok(r.log.lines.some((line) => line.startsWith('error ') && /late: .*guaranteed for 39 h more/.test(line)), r.log.lines.join('\n'));
@@ -298,13 +300,7 @@ describe('the queue: late captures', () => {
 
   it('the late flag survives a reboot: the sale\'s time is in the queue record', async () => {
     const r = rig();
-    await runUntil(r, () => idle(r.machine));
-    r.machine.act({ type: 'select', product: 'water' });
-    await until(r, 'payment');
-    const reference = (r.machine.view.sale as { reference: string }).reference;
-    r.service.script('capture', ...Array.from({ length: 400 }, () => problem(503)));
-    r.service.setState(reference, 'AUTHORIZED');
-    await until(r, 'thank-you', 30_000);
+    await approvedWithFailingCaptures(r, 400);
     await r.clock.advance(20 * 3600_000);
     r.machine.stop();
     const again = rig({ from: r });

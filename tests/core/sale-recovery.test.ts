@@ -1,24 +1,13 @@
 // Power cuts at every journal write of a sale, each way a write can end (before, lost, torn,
 // after), then a reboot from the same store: recovery must finish the sale under the money rules.
 import assert from 'node:assert/strict';
-import type { HttpRequest, HttpResponse, HttpTransport } from 'epayment/http-transport';
 import { EpaymentClient } from 'epayment/client';
 import { MemoryStore } from 'journal/memory-store';
 import { VendingMachine } from 'app/sale/machine';
 import { CUT_KINDS, PowerCutStore } from '../support/power-cut-store';
 import { FakeService, RecordingLog, testConfig } from './epayment-fakes';
 import { ManualClock } from '../support/manual-clock';
-import { CountingRandom, FakePins, rig, runUntil, testMachineConfig, TestSecrets } from './sale-fixtures';
-
-/** A transport that goes silent for good once the machine has lost power: a dead machine sends nothing. */
-class MortalTransport implements HttpTransport {
-  dead = false;
-  constructor(private readonly service: FakeService) {}
-  request(request: HttpRequest): Promise<HttpResponse> {
-    if (this.dead) return new Promise(() => {});
-    return this.service.request(request);
-  }
-}
+import { CountingRandom, FakePins, MortalTransport, rig, runUntil, testMachineConfig, TestSecrets } from './sale-fixtures';
 
 type Outcome = 'approve' | 'cancel-button' | 'no-drop';
 

@@ -4,28 +4,18 @@
 // is always counted.
 import assert from 'node:assert/strict';
 import { EpaymentClient } from 'epayment/client';
-import type { HttpRequest, HttpResponse, HttpTransport } from 'epayment/http-transport';
 import { MemoryStore } from 'journal/memory-store';
 import { VendingMachine } from 'app/sale/machine';
 import { CUT_KINDS, PowerCutStore, type CutKind } from '../support/power-cut-store';
 import { ManualClock } from '../support/manual-clock';
 import { FakeService, RecordingLog, testConfig } from './epayment-fakes';
-import { CountingRandom, FakePins, rig, runUntil, testMachineConfig, TestSecrets } from './sale-fixtures';
+import { CountingRandom, FakePins, MortalTransport, rig, runUntil, testMachineConfig, TestSecrets } from './sale-fixtures';
 
 /** Water (no sensor) and cola (a sensor), 3 of each. */
 const STOCK = 3;
 function stockedConfig(): Record<string, unknown> {
   const config = testMachineConfig();
   return { ...config, catalog: (config.catalog as Record<string, unknown>[]).map((product) => ({ ...product, stock: STOCK })) };
-}
-
-class MortalTransport implements HttpTransport {
-  dead = false;
-  constructor(private readonly service: FakeService) {}
-  request(request: HttpRequest): Promise<HttpResponse> {
-    if (this.dead) return new Promise(() => {});
-    return this.service.request(request);
-  }
 }
 
 interface Life {

@@ -2,7 +2,7 @@
 // blobs in 32-byte entries, 126 to a 4 KB page, one page kept free; a value being replaced is
 // written whole before the old one is erased, so a set needs room for both. A set that does not fit
 // throws, as a full partition does; what the store holds is unchanged then.
-import { blobEntries, usableEntries } from 'hosts/moddable/nvs-budget';
+import { blobEntries, NVS_ENTRY_BYTES, usableEntries } from 'hosts/moddable/nvs-budget';
 import { MemoryStore } from 'journal/memory-store';
 import { utf8Length } from 'journal/utf8-length';
 import type { KeyValueStore } from 'ports/store';
@@ -16,10 +16,6 @@ export class NvsModelStore implements KeyValueStore {
   constructor(partitionBytes: number, reservedEntries = 0) {
     this.capacity = usableEntries(partitionBytes);
     this.used = reservedEntries;
-  }
-
-  get usedEntries(): number {
-    return this.used;
   }
 
   get(key: string): string | undefined {
@@ -41,6 +37,6 @@ export class NvsModelStore implements KeyValueStore {
   }
 
   freeBytes(): number {
-    return (this.capacity - this.used) * 32;
+    return (this.capacity - this.used) * NVS_ENTRY_BYTES;
   }
 }
