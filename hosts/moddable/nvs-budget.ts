@@ -27,6 +27,8 @@ export function usableEntries(partitionBytes: number): number {
 export const SYSTEM_RESERVE_ENTRIES = 2 * NVS_ENTRIES_PER_PAGE;
 /** The journal's keys at their largest: sale, queue and stock records in two slots each, ten log pages, 1024 bytes each. */
 export const JOURNAL_WORST_VALUES = { count: 16, bytes: 1024 } as const;
+/** The journal's small keys: the fleet record's two slots (journal FLEET_SLOT_BYTES). */
+export const JOURNAL_SMALL_VALUES = { count: 2, bytes: 128 } as const;
 /** The secrets, the PIN hash, Wi-Fi and provisioning keys: one page. */
 export const SECRETS_RESERVE_ENTRIES = NVS_ENTRIES_PER_PAGE;
 /** A configuration document is parsed whole in the device's heap: never larger than this. */
@@ -36,6 +38,7 @@ export const CONFIG_HEAP_LIMIT_BYTES = 32_000;
 export function configLimitFor(partitionBytes: number): number {
   const rest = usableEntries(partitionBytes)
     - JOURNAL_WORST_VALUES.count * blobEntries(JOURNAL_WORST_VALUES.bytes)
+    - JOURNAL_SMALL_VALUES.count * blobEntries(JOURNAL_SMALL_VALUES.bytes)
     - SYSTEM_RESERVE_ENTRIES
     - SECRETS_RESERVE_ENTRIES
     - blobEntries(MAX_VALUE_BYTES)

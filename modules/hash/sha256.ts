@@ -1,5 +1,5 @@
-// SHA-256 (FIPS 180-4) of a string's UTF-8 bytes, as 64 hex digits. For the service PIN's salted
-// hash: small and portable (XS has no crypto.subtle); not for bulk data.
+// SHA-256 (FIPS 180-4), and HMAC-SHA256 (RFC 2104) over it. For the service PIN's salted hash and
+// the fleet's signed messages: small and portable (XS has no crypto.subtle); not for bulk data.
 import { utf8Bytes } from 'qr/utf8';
 
 const K = new Uint32Array([
@@ -13,12 +13,34 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+/** SHA-256 of a string's UTF-8 bytes, as 64 hex digits. */
 export function sha256Hex(text: string): string {
-  const bytes = utf8Bytes(text);
+  return toHex(sha256(utf8Bytes(text)));
+}
+
+/** HMAC-SHA256 of `message` (UTF-8) with `key` (bytes), as 64 hex digits. */
+export function hmacSha256Hex(key: readonly number[], message: string): string {
+  const block = key.length > 64 ? Array.from(sha256(key)) : key.slice();
+  while (block.length < 64) block.push(0);
+  const inner = block.map((byte) => byte ^ 0x36);
+  const outer = block.map((byte) => byte ^ 0x5c);
+  const innerHash = sha256(inner.concat(utf8Bytes(message)));
+  return toHex(sha256(outer.concat(Array.from(innerHash))));
+}
+
+function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += bytes[i].toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** SHA-256 of `input`'s bytes (each 0-255). */
+export function sha256(input: readonly number[]): Uint8Array {
+  const bytes = input.slice();
   const bitLength = bytes.length * 8;
   bytes.push(0x80);
   while (bytes.length % 64 !== 56) bytes.push(0);
-  // Length in bits, big-endian 64-bit (the high word is 0 for any text a PIN screen makes).
+  // Length in bits, big-endian 64-bit (the high word is 0 below 512 MB).
   bytes.push(0, 0, 0, 0, (bitLength >>> 24) & 0xff, (bitLength >>> 16) & 0xff, (bitLength >>> 8) & 0xff, bitLength & 0xff);
   const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   const w = new Uint32Array(64);
@@ -46,7 +68,12 @@ export function sha256Hex(text: string): string {
     }
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
   }
-  let hex = '';
-  for (let i = 0; i < 8; i++) hex += h[i].toString(16).padStart(8, '0');
-  return hex;
+  const digest = new Uint8Array(32);
+  for (let i = 0; i < 8; i++) {
+    digest[i * 4] = h[i] >>> 24;
+    digest[i * 4 + 1] = (h[i] >>> 16) & 0xff;
+    digest[i * 4 + 2] = (h[i] >>> 8) & 0xff;
+    digest[i * 4 + 3] = h[i] & 0xff;
+  }
+  return digest;
 }

@@ -8,7 +8,8 @@
 //   queue  {n: next counter, q: pending captures, cancels and refunds}
 //   stock  {c: units left per product, o: sold-out flags set in service mode (2: a product fault),
 //           a?: the reference of the last sale whose unit is counted in c}
-//   log    the last 50 sales (journal/paged-log)
+//   log    the last 50 sales (journal/paged-log), each with the sequence number of its last change
+//   fleet  {a: the newest sale event the fleet server acknowledged, s: the newest given out}
 // The counter is in both sale and queue records, and the larger one wins, so losing the newest
 // sale slot can never bring back a used counter.
 //
@@ -93,11 +94,20 @@ const OPERATIONS_BY_LETTER: Record<string, QueueOperation> = { c: 'capture', x: 
 type StockData = { c: Record<string, number>; o: Record<string, 0 | 1 | 2>; a?: string };
 /** Why a product is out of sale until the operator clears it: its drop sensor reads active when it must not. */
 export type ProductFault = 'sensor';
-type RecordName = 'sale' | 'queue' | 'stock' | 'log';
+type RecordName = 'sale' | 'queue' | 'stock' | 'log' | 'fleet';
 
 /** What one sale may write at most, in store bytes (a slot of the sale, queue and stock records and a log page): checked against the store's free space. */
 export const SALE_NEEDS_BYTES = 4 * SLOT_BYTES;
-type LogData = [number, string, number, string, string];
+/** time, product, amount, reference, outcome code, and the sequence number of the entry's last change (absent before the fleet link). */
+type LogData = [number, string, number, string, string] | [number, string, number, string, string, number];
+type FleetData = { a: number; s: number };
+export const FLEET_SLOT_BYTES = 128;
+
+/** A sales-log entry as the fleet link reports it: each change of an entry has the next sequence number. */
+export interface SaleEvent extends SalesLogEntry {
+  seq: number;
+  repeat?: true;
+}
 
 // Short outcome codes keep the log small (it shares the flash with everything else).
 const OUTCOME_CODES: Record<SaleOutcome, string> = {
@@ -130,6 +140,10 @@ export class SaleJournal {
   private readonly queueRecord: SlotRecord<QueueData>;
   private readonly stockRecord: SlotRecord<StockData>;
   private readonly log: PagedLog<LogData>;
+  private readonly fleetRecord: SlotRecord<FleetData>;
+  /** The newest sale event's sequence number; undefined until the log and the fleet record were read. */
+  private newestSeq: number | undefined;
+  private acked: number | undefined;
   private counter = 1;
   private sale: OpenSale | undefined;
   private items: QueueItem[] = [];
@@ -157,13 +171,14 @@ export class SaleJournal {
     this.queueRecord = new SlotRecord<QueueData>(store, 'queue', { version: JOURNAL_VERSION, maxBytes: SLOT_BYTES });
     this.stockRecord = new SlotRecord<StockData>(store, 'stock', { version: JOURNAL_VERSION, maxBytes: SLOT_BYTES });
     this.log = new PagedLog<LogData>(store, 'log', { version: JOURNAL_VERSION, pages: 10, entriesPerPage: 5, maxBytes: SLOT_BYTES });
+    this.fleetRecord = new SlotRecord<FleetData>(store, 'fleet', { version: JOURNAL_VERSION, maxBytes: FLEET_SLOT_BYTES });
     for (const name of ['sale', 'queue', 'stock'] as const) this.unread.add(name);
     this.readRecords();
   }
 
   /** store.set calls made so far (flash wear). */
   get writes(): number {
-    return this.saleRecord.writes + this.queueRecord.writes + this.stockRecord.writes + this.log.writes;
+    return this.saleRecord.writes + this.queueRecord.writes + this.stockRecord.writes + this.log.writes + this.fleetRecord.writes;
   }
 
   /** The store's last error (a write or read that failed), until `retry()` has written everything again. */
@@ -188,6 +203,7 @@ export class SaleJournal {
       if (name === 'sale') this.attempt('sale', () => this.saleRecord.write(this.saleData(this.sale)));
       else if (name === 'queue') this.attempt('queue', () => this.queueRecord.write(this.queueData(this.items)));
       else if (name === 'stock') this.attempt('stock', () => this.stockRecord.write(this.stockData()));
+      else if (name === 'fleet') this.writeFleetRecord();
       else this.dirty.delete('log'); // a lost log entry is not money; the next append goes on
     }
     if (this.dirty.size === 0 && this.unread.size === 0) this.lastFailure = undefined;
@@ -329,14 +345,92 @@ export class SaleJournal {
   }
 
   appendLog(entry: SalesLogEntry): void {
-    this.attempt('log', () => this.log.append([entry.time, entry.product, entry.amount, entry.reference, OUTCOME_CODES[entry.outcome]]));
+    this.attempt('log', () => this.log.append([entry.time, entry.product, entry.amount, entry.reference, OUTCOME_CODES[entry.outcome], this.nextSeq()]));
   }
 
-  /** The newest log entry for `reference` gets another outcome (a queued capture that went through). */
+  /** The newest log entry for `reference` gets another outcome (a queued capture that went through), and the next sequence number. */
   updateLog(reference: string, outcome: SaleOutcome): boolean {
     let found = false;
-    this.attempt('log', () => { found = this.log.update((entry) => entry[3] === reference, (entry) => [entry[0], entry[1], entry[2], entry[3], OUTCOME_CODES[outcome]]); });
+    this.attempt('log', () => {
+      let seq = 0;
+      found = this.log.update((entry) => entry[3] === reference, (entry) => [entry[0], entry[1], entry[2], entry[3], OUTCOME_CODES[outcome], seq || (seq = this.nextSeq())]);
+    });
     return found;
+  }
+
+  /**
+   * Sale events newer than `afterSeq`, oldest first, at most `limit` (the fleet link's outbox);
+   * undefined when the log cannot be read. `repeat`: an older entry has the same reference (a refund).
+   */
+  saleEvents(afterSeq: number, limit: number): SaleEvent[] | undefined {
+    let entries: LogData[];
+    try {
+      entries = this.log.entries();
+    } catch (error) {
+      this.fail('log', 'read', error);
+      return undefined;
+    }
+    const events: SaleEvent[] = [];
+    const references = new Set<string>();
+    for (const [time, product, amount, reference, code, seq] of entries) {
+      if (seq !== undefined && seq > afterSeq) {
+        const event: SaleEvent = { time, product, amount, reference, outcome: OUTCOMES_BY_CODE[code] ?? 'failed', seq };
+        if (references.has(reference)) event.repeat = true;
+        events.push(event);
+      }
+      references.add(reference);
+    }
+    events.sort((a, b) => a.seq - b.seq);
+    return events.slice(0, limit);
+  }
+
+  /** The newest sale event's sequence number (0: none yet). */
+  get lastSaleSeq(): number {
+    return this.seqBase();
+  }
+
+  /** Every sale event up to this one is acknowledged by the fleet server. */
+  get fleetAcked(): number {
+    this.seqBase();
+    return this.acked ?? 0;
+  }
+
+  /** Records that the fleet server acknowledged every event up to `seq` (never goes back). */
+  setFleetAcked(seq: number): void {
+    if (seq <= this.fleetAcked) return;
+    this.acked = seq;
+    this.writeFleetRecord();
+  }
+
+  /** The newest sequence number given out, from the log and the fleet record (read once). */
+  private seqBase(): number {
+    if (this.newestSeq !== undefined) return this.newestSeq;
+    let newest = 0;
+    try {
+      for (const entry of this.log.entries()) newest = Math.max(newest, entry[5] ?? 0);
+    } catch (error) {
+      this.fail('log', 'read', error);
+    }
+    try {
+      const fleet = this.fleetRecord.read();
+      if (fleet) {
+        this.acked = Math.max(this.acked ?? 0, fleet.value.a);
+        newest = Math.max(newest, fleet.value.s, fleet.value.a);
+      }
+    } catch (error) {
+      this.fail('fleet', 'read', error);
+    }
+    this.newestSeq = newest;
+    return newest;
+  }
+
+  private nextSeq(): number {
+    this.newestSeq = this.seqBase() + 1;
+    return this.newestSeq;
+  }
+
+  private writeFleetRecord(): boolean {
+    return this.attempt('fleet', () => this.fleetRecord.write({ a: this.acked ?? 0, s: this.seqBase() }));
   }
 
   salesLog(): SalesLogEntry[] {

@@ -4,10 +4,10 @@
 // never did. The configuration limit follows the space.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CONFIG_HEAP_LIMIT_BYTES, JOURNAL_WORST_VALUES, MAX_CONFIG_BYTES, NVS_PARTITION_BYTES, SECRETS_RESERVE_ENTRIES, SYSTEM_RESERVE_ENTRIES, blobEntries, configLimitFor } from 'hosts/moddable/nvs-budget';
+import { CONFIG_HEAP_LIMIT_BYTES, JOURNAL_SMALL_VALUES, JOURNAL_WORST_VALUES, MAX_CONFIG_BYTES, NVS_PARTITION_BYTES, SECRETS_RESERVE_ENTRIES, SYSTEM_RESERVE_ENTRIES, blobEntries, configLimitFor } from 'hosts/moddable/nvs-budget';
 import { MAX_VALUE_BYTES } from 'ports/store';
 import { MemoryStore } from 'journal/memory-store';
-import { MAX_QUEUE, SaleJournal, SLOT_BYTES } from 'app/sale/journal';
+import { FLEET_SLOT_BYTES, MAX_QUEUE, SaleJournal, SLOT_BYTES } from 'app/sale/journal';
 import { NvsModelStore } from '../support/nvs-model-store';
 
 const SDK_DEFAULT_NVS_BYTES = 0x6000;
@@ -26,6 +26,7 @@ function partitions(): Partition[] {
 /** Every key the journal and two configuration slots use, each at its largest. */
 function fillWorstCase(store: NvsModelStore, configBytes: number): void {
   for (let i = 0; i < JOURNAL_WORST_VALUES.count; i++) store.set(`journal.${i}`, 'j'.repeat(JOURNAL_WORST_VALUES.bytes));
+  for (let i = 0; i < JOURNAL_SMALL_VALUES.count; i++) store.set(`small.${i}`, 's'.repeat(JOURNAL_SMALL_VALUES.bytes));
   for (const slot of ['a', 'b']) {
     for (let part = 0; part * MAX_VALUE_BYTES < configBytes; part++) store.set(`${slot}${part}`, 'c'.repeat(Math.min(MAX_VALUE_BYTES, configBytes - part * MAX_VALUE_BYTES)));
     store.set(`${slot}h`, '999999999 8 0123abcd');
@@ -64,10 +65,15 @@ describe('NVS space: the partitions file and the configuration limit', () => {
       if (journal.queue.length < MAX_QUEUE) journal.handOver({ operation: 'capture', reference: reference(n), amount: 65_000_000, currency: 'NOK', product: 'x', time: 1_900_000_000, overdue: true });
       else journal.closeSale();
       journal.setStock(`product-${n % 12}`.padEnd(16, 'x'), 999);
+      journal.setFleetAcked(journal.lastSaleSeq);
     }
-    assert.ok(store.keys().length <= JOURNAL_WORST_VALUES.count, `journal keys: ${store.keys().join(' ')}`);
+    assert.ok(store.keys().includes('fleet.1'), 'the fleet record was written in both slots');
+    assert.ok(store.keys().length <= JOURNAL_WORST_VALUES.count + JOURNAL_SMALL_VALUES.count, `journal keys: ${store.keys().join(' ')}`);
+    const small = store.keys().filter((key) => store.get(key)!.length <= JOURNAL_SMALL_VALUES.bytes);
+    assert.ok(store.keys().length - Math.min(small.length, JOURNAL_SMALL_VALUES.count) <= JOURNAL_WORST_VALUES.count, `journal keys: ${store.keys().join(' ')}`);
     for (const key of store.keys()) assert.ok(store.get(key)!.length <= JOURNAL_WORST_VALUES.bytes, key);
     assert.equal(SLOT_BYTES, JOURNAL_WORST_VALUES.bytes);
+    assert.equal(FLEET_SLOT_BYTES, JOURNAL_SMALL_VALUES.bytes);
   });
 
   it('the worst case fits the shipped NVS and every value can be rewritten; the limit is 32,000 bytes', () => {
@@ -76,6 +82,7 @@ describe('NVS space: the partitions file and the configuration limit', () => {
     fillWorstCase(store, MAX_CONFIG_BYTES);
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < JOURNAL_WORST_VALUES.count; i++) store.set(`journal.${i}`, String(round).repeat(JOURNAL_WORST_VALUES.bytes));
+      for (let i = 0; i < JOURNAL_SMALL_VALUES.count; i++) store.set(`small.${i}`, String(round).repeat(JOURNAL_SMALL_VALUES.bytes));
       for (let part = 0; part < MAX_CONFIG_BYTES / MAX_VALUE_BYTES; part++) store.set(`a${part}`, String(round).repeat(MAX_VALUE_BYTES));
     }
     assert.ok(store.freeBytes() >= 0);
