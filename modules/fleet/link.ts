@@ -61,7 +61,11 @@ export interface FleetSource {
   setAcked(seq: number): void;
   /** A sale is open: a link that must yield (the device, with one TLS connection to spare) closes meanwhile. */
   saleOpen(): boolean;
+  /** The catalog as it stands (names, prices, units left, sold out), with the configuration's hash: `up/catalog`. */
+  catalog(): object;
 }
+
+export type ConfigAnswer = { result: 'applied'; cfg: string } | { result: 'refused'; reason: string } | { result: 'busy' };
 
 export interface FleetTiming {
   heartbeatMs: number;
@@ -89,6 +93,8 @@ export interface FleetLinkDeps {
   log: Log;
   /** Close the link while a sale is open (the device); reconnect once it is over. */
   yieldDuringSale?: boolean;
+  /** Applies a catalog edit from `down/config` and persists it; 'busy' during a sale (tried again on the next change). */
+  applyConfig?: (products: unknown) => ConfigAnswer;
   timing?: Partial<FleetTiming>;
 }
 
@@ -111,6 +117,8 @@ export class FleetLink {
   private readonly sentAt = new Map<number, number>();
   private readonly acknowledged = new Set<number>();
   private published: Partial<Record<AlertKind, string>> = {};
+  private publishedCatalog: string | undefined;
+  private pendingConfig: { id: string; products: unknown } | undefined;
   /** Counters for the status screen and the tests. */
   readonly counts = { connects: 0, salesSent: 0, acks: 0, refused: 0 };
 
@@ -166,7 +174,9 @@ export class FleetLink {
       }
     }
     if (!this.up) return;
+    this.tryConfig();
     this.publishAlerts(false);
+    this.publishCatalog(false);
     if (this.deps.source.lastSeq() > this.acked) this.pump();
   }
 
@@ -201,6 +211,7 @@ export class FleetLink {
     this.deps.log.info('fleet: connected');
     this.publish('hello', { ...this.deps.source.hello(), t: this.seconds() });
     this.publishAlerts(true);
+    this.publishCatalog(true);
     this.heartbeat();
     this.sentAt.clear();
     this.pump();
@@ -253,7 +264,28 @@ export class FleetLink {
       this.onAck(seqs as number[]);
       return;
     }
-    refuse('remote configuration is not supported by this firmware');
+    const { id, products } = verified.message;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) return refuse('configuration without an id');
+    this.pendingConfig = { id, products };
+    this.tryConfig();
+  }
+
+  /** Applies the configuration waiting (unless a sale is on) and answers it. */
+  private tryConfig(): void {
+    const pending = this.pendingConfig;
+    if (!pending || !this.up) return;
+    const answer: ConfigAnswer = this.deps.applyConfig ? this.deps.applyConfig(pending.products) : { result: 'refused', reason: 'remote configuration is not supported on this host' };
+    if (answer.result === 'busy') return;
+    this.pendingConfig = undefined;
+    this.deps.log.info(`fleet: configuration ${pending.id} ${answer.result}${answer.result === 'refused' ? `: ${answer.reason}` : ''}`);
+    this.publish('ack', answer.result === 'applied' ? { id: pending.id, result: 'applied', cfg: answer.cfg } : { id: pending.id, result: 'refused', reason: answer.reason.slice(0, MAX_DETAIL) });
+    this.publishCatalog(false);
+  }
+
+  private publishCatalog(always: boolean): void {
+    const catalog = JSON.stringify(this.deps.source.catalog());
+    if (!always && catalog === this.publishedCatalog) return;
+    if (this.publish('catalog', JSON.parse(catalog) as object)) this.publishedCatalog = catalog;
   }
 
   private onAck(seqs: number[]): void {
@@ -335,7 +367,7 @@ export class FleetLink {
     }
   }
 
-  private publish(kind: 'hello' | 'heartbeat' | 'sale' | 'alert', fields: object): boolean {
+  private publish(kind: 'hello' | 'heartbeat' | 'sale' | 'alert' | 'ack' | 'catalog', fields: object): boolean {
     const connection = this.connection;
     if (!connection || !this.up) return false;
     try {

@@ -1,6 +1,6 @@
 // The fleet's topic tree (docs/fleet-protocol.md): a machine publishes under vend/{posId}/up/ and
 // reads vend/{posId}/down/.
-export type UpKind = 'hello' | 'heartbeat' | 'sale' | 'alert' | 'ack' | 'will';
+export type UpKind = 'hello' | 'heartbeat' | 'sale' | 'alert' | 'ack' | 'catalog' | 'will';
 export type DownKind = 'ack' | 'config';
 
 export function upTopic(posId: string, kind: UpKind): string {

@@ -2,13 +2,14 @@
 // alerts, and the sales log's events. Test-fires, other machines' references and failed refunds
 // are not sales: they are passed over (their numbers count as acknowledged).
 import type { AlertKind, FleetSource, HeartbeatFields, SaleEventFields } from 'fleet/link';
+import { catalogOf, type CatalogEntry } from 'app/config/catalog-edit';
 import type { VendingMachine } from 'app/sale/machine';
 import { OUT_OF_SERVICE_CODES } from 'app/sale/view';
 
 export interface FleetSourceHost {
   firmware: string;
   /** SHA-256 hex of the applied configuration's JSON. */
-  configHash: string;
+  configHash: () => string;
   bootCount: number;
   currency: string;
   freeHeap?: () => number | undefined;
@@ -19,7 +20,7 @@ export function fleetSource(machine: VendingMachine, host: FleetSourceHost): Fle
   const journal = machine.journal;
   const posId = machine.config?.posId ?? '';
   return {
-    hello: () => ({ fw: host.firmware, cfg: host.configHash, boot: host.bootCount }),
+    hello: () => ({ fw: host.firmware, cfg: host.configHash(), boot: host.bootCount }),
     heartbeat(): HeartbeatFields {
       const status = machine.status();
       const captures = status.pending.filter((item) => item.operation === 'capture');
@@ -65,5 +66,16 @@ export function fleetSource(machine: VendingMachine, host: FleetSourceHost): Fle
     acked: () => journal.fleetAcked,
     setAcked: (seq) => journal.setFleetAcked(seq),
     saleOpen: () => journal.openSale !== undefined,
+    catalog() {
+      const config = machine.config;
+      const summaries = machine.view.products;
+      const products = (config ? catalogOf(config) : []).map((entry) => {
+        const summary = summaries.find((candidate) => candidate.id === entry.id);
+        const live: CatalogEntry = { ...entry, soldOut: journal.soldOutOverride(entry.id) ?? entry.soldOut };
+        if (summary?.stock !== undefined) live.stock = summary.stock;
+        return live;
+      });
+      return { cfg: host.configHash(), languages: config?.languages ?? [], currency: config?.currency ?? host.currency, products };
+    },
   };
 }

@@ -13,6 +13,7 @@ import type { Random } from 'ports/random';
 import type { SecretStore } from 'ports/secrets';
 import type { KeyValueStore } from 'ports/store';
 import type { Language, MachineConfig, Product } from 'app/config/machine-config';
+import { applyCatalogEdit } from 'app/config/catalog-edit';
 import { lastGoodOutputs, rememberOutputs } from 'app/config/last-outputs';
 import { ConfigError, validateMachineConfig } from 'app/config/validate';
 import { IDLE_PRODUCTS_PER_PAGE } from 'app/layout';
@@ -413,6 +414,36 @@ export class VendingMachine {
         break;
     }
     this.refresh();
+  }
+
+  /**
+   * A catalog edit from the fleet (app/config/catalog-edit): names, prices, stock and sold-out
+   * flags. Only between sales, and never while the operator is in service mode ('busy': the caller
+   * tries again later). Stock and sold out act as a restock at the machine would; the caller
+   * persists the configuration returned.
+   */
+  applyCatalog(edit: unknown): { result: 'applied'; config: MachineConfig } | { result: 'refused'; reason: string } | { result: 'busy' } {
+    const config = this.config;
+    if (!config) return { result: 'refused', reason: this.configProblem ?? 'no configuration' };
+    if (this.saleRunning || this.journal.openSale || this.service.active) return { result: 'busy' };
+    let next: MachineConfig;
+    try {
+      next = applyCatalogEdit(config, edit);
+    } catch (error) {
+      return { result: 'refused', reason: error instanceof ConfigError ? error.message : (error as Error).message };
+    }
+    for (const product of config.catalog) {
+      const edited = next.catalog.find((candidate) => candidate.id === product.id)!;
+      product.names = edited.names;
+      product.price = edited.price;
+      if (edited.stock !== undefined && edited.stock !== this.journal.stockOf(product.id)) this.journal.setStock(product.id, edited.stock);
+      if (edited.stock !== undefined) product.stock = edited.stock;
+      if (edited.soldOut !== (this.journal.soldOutOverride(product.id) ?? product.soldOut)) this.journal.setSoldOut(product.id, edited.soldOut);
+      product.soldOut = edited.soldOut;
+    }
+    this.log.info('catalog changed from the fleet');
+    this.refresh();
+    return { result: 'applied', config };
   }
 
   // ---- the sale ----

@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { MemoryStore } from 'journal/memory-store';
-import { FleetLink, type FleetSource } from 'fleet/link';
+import { FleetLink, type ConfigAnswer, type FleetLinkDeps, type FleetSource } from 'fleet/link';
 import { SaleJournal } from 'app/sale/journal';
 import { nodeMqttConnect } from '../../hosts/node/mqtt-connect';
 import { systemClock } from '../../hosts/node/system-clock';
@@ -30,7 +30,11 @@ async function startBroker(port = 0): Promise<Broker> {
 }
 
 function signedAck(seq: number[], key = KEY, topic = `vend/${POS}/down/ack`): string {
-  const m = JSON.stringify({ v: 1, t: Math.floor(Date.now() / 1000), n: randomBytes(8).toString('hex'), seq });
+  return signed({ seq }, key, topic);
+}
+
+function signed(fields: object, key = KEY, topic = `vend/${POS}/down/ack`): string {
+  const m = JSON.stringify({ v: 1, t: Math.floor(Date.now() / 1000), n: randomBytes(8).toString('hex'), ...fields });
   return JSON.stringify({ m, s: createHmac('sha256', Buffer.from(key, 'hex')).update(`${topic}\n${m}`).digest('hex') });
 }
 
@@ -44,6 +48,7 @@ function journalSource(journal: SaleJournal, open = { sale: false }): FleetSourc
     acked: () => journal.fleetAcked,
     setAcked: (seq) => journal.setFleetAcked(seq),
     saleOpen: () => open.sale,
+    catalog: () => ({ cfg: 'c'.repeat(64), languages: ['en'], currency: 'NOK', products: [] }),
   };
 }
 
@@ -86,7 +91,7 @@ describe('fleet link over MQTT (aedes on loopback)', function () {
     await broker.close();
   });
 
-  function makeLink(journal: SaleJournal, extra: { open?: { sale: boolean }; yieldDuringSale?: boolean; key?: string } = {}): FleetLink {
+  function makeLink(journal: SaleJournal, extra: { open?: { sale: boolean }; yieldDuringSale?: boolean; key?: string; applyConfig?: FleetLinkDeps['applyConfig'] } = {}): FleetLink {
     link = new FleetLink({
       posId: POS,
       credentials: { url: `mqtt://127.0.0.1:${broker.port}`, password: 'pw', key: extra.key ?? KEY },
@@ -96,6 +101,7 @@ describe('fleet link over MQTT (aedes on loopback)', function () {
       wallTime: () => Date.now(),
       log,
       yieldDuringSale: extra.yieldDuringSale ?? false,
+      ...(extra.applyConfig ? { applyConfig: extra.applyConfig } : {}),
       timing: TIMING,
     });
     link.start();
@@ -180,5 +186,34 @@ describe('fleet link over MQTT (aedes on loopback)', function () {
     link!.changed();
     await until(() => link!.connected, 'reconnected');
     assert.equal(link!.counts.connects, 2);
+  });
+
+  it('applies a signed configuration when no sale is open and answers it', async () => {
+    const journal = new SaleJournal(new MemoryStore(), { posId: POS, currency: 'NOK' });
+    let busy = true;
+    const applied: unknown[] = [];
+    const applyConfig = (products: unknown): ConfigAnswer => {
+      if (busy) return { result: 'busy' };
+      applied.push(products);
+      return Array.isArray(products) && products.length > 0 ? { result: 'applied', cfg: 'f'.repeat(64) } : { result: 'refused', reason: 'products: must list every product' };
+    };
+    makeLink(journal, { applyConfig });
+    await until(() => link!.connected, 'connected');
+    const topic = `vend/${POS}/down/config`;
+    server.client.publish(topic, signed({ id: 'v1', products: [{ id: 'water' }] }, KEY, topic));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(applied.length, 0, 'not during a sale');
+    busy = false;
+    link!.changed();
+    const acks = () => server.messages.filter((m) => m.topic === `vend/${POS}/up/ack`).map((m) => m.body);
+    await until(() => acks().length === 1, 'ack');
+    assert.deepEqual(acks()[0], { v: 1, id: 'v1', result: 'applied', cfg: 'f'.repeat(64) });
+    server.client.publish(topic, signed({ id: 'v2', products: [] }, KEY, topic));
+    await until(() => acks().length === 2, 'second ack');
+    assert.deepEqual(acks()[1], { v: 1, id: 'v2', result: 'refused', reason: 'products: must list every product' });
+    // Unsigned: never applied.
+    server.client.publish(topic, JSON.stringify({ v: 1, id: 'v3', products: [] }));
+    await until(() => link!.counts.refused >= 1, 'refused');
+    assert.equal(applied.length, 2);
   });
 });
