@@ -49,6 +49,7 @@ export const mqttCa = (): string | undefined => (env.mqttCaFile ? readFileSync(e
 
 /** A database of its own: PGlite in memory, or a new database on the PostgreSQL server. */
 export async function freshDatabaseUrl(): Promise<{ url?: string; drop(): Promise<void> }> {
+  checkExternalEnv();
   if (!env.databaseUrl) return { drop: async () => {} };
   const name = `fleet_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: env.databaseUrl });
