@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import type { MachineCredentials } from '../../fleet/machines';
 import { verifyDown } from '../../fleet/signing';
-import { connectMachine, delay, describeSetup, heartbeat, hello, nextMessage, sale, startTestFleet, type TestFleet } from './helpers';
+import { connectMachine, delay, describeSetup, env, heartbeat, hello, nextMessage, sale, startTestFleet, type TestFleet } from './helpers';
 
 describe(`fleet server end to end (${describeSetup()})`, function () {
   this.timeout(60_000);
@@ -206,8 +206,11 @@ describe(`fleet server end to end (${describeSetup()})`, function () {
 
   it("refuses a machine's subscription to another machine's down topic: it hears nothing of it", async () => {
     const eavesdropper = await machine(a, false);
-    assert.equal(await subscriptionRefused(eavesdropper, 'vend/kiosk-b/down/#'), true);
-    assert.equal(await subscriptionRefused(eavesdropper, 'vend/+/down/#'), true, 'a wildcard too');
+    const narrow = await subscriptionRefused(eavesdropper, 'vend/kiosk-b/down/#');
+    const wide = await subscriptionRefused(eavesdropper, 'vend/+/down/#');
+    // The embedded broker answers SUBACK 0x80; Mosquitto 2.0.11 grants the subscription and
+    // withholds every message its ACL does not let through, which the rest of the test checks.
+    if (!env.mqttUrl) assert.deepEqual([narrow, wide], [true, true], 'SUBACK failure, for a wildcard too');
     const heard: string[] = [];
     eavesdropper.on('message', (topic) => heard.push(topic));
     const owner = await machine(b);
