@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from '../../fleet/database';
+import { openDatabase, type Database } from '../../fleet/database';
 import { migrate, readMigrations } from '../../fleet/migrate';
 import { describeSetup, freshDatabase } from './helpers';
 
@@ -36,6 +36,20 @@ describe(`fleet database (${describeSetup()})`, function () {
       tables.map((row) => row.table_name),
       ['alerts', 'config_versions', 'heartbeats', 'machines', 'operators', 'sales', 'schema_migrations'],
     );
+  });
+
+  it('lets two servers starting at once migrate the same database: one applies, the other finds it done', async () => {
+    const fresh = await freshDatabase();
+    // PostgreSQL: two pools, as two processes would have; PGlite: one database, two callers.
+    const second = fresh.url ? await openDatabase({ url: fresh.url }) : fresh.db;
+    try {
+      const results = await Promise.all([migrate(fresh.db), migrate(second)]);
+      assert.deepEqual(results.map((names) => names.length).sort(), [0, readMigrations().length]);
+      assert.equal(Number((await fresh.db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations'))[0]!.n), readMigrations().length);
+    } finally {
+      if (second !== fresh.db) await second.close();
+      await fresh.drop();
+    }
   });
 
   it('runs a failing migration in a transaction: nothing of it stays, nothing is recorded', async () => {
