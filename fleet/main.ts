@@ -2,14 +2,16 @@
 //                  [--add-machine POSID]
 // Runs the fleet server until Ctrl-C, or adds one machine and exits. With no options it needs
 // nothing installed: PGlite keeps the data under .state/fleet/db and the broker is embedded.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FLEET_USER } from './acl';
 import { openDatabase } from './database';
 import { fleetPassword } from './fleet-password';
 import { addMachine, writeCredentialsFile } from './machines';
 import { migrate } from './migrate';
+import { mosquittoAclFile, upsertMosquittoUser } from './mosquitto-files';
 import { startFleetServer } from './server';
 
 const USAGE = `Usage: npm run fleet -- [options]
@@ -24,6 +26,9 @@ const USAGE = `Usage: npm run fleet -- [options]
   --state DIR           state folder (default .state/fleet)
   --add-machine POSID   create a machine, write its credentials to STATE/machines/POSID.json
                         (mode 0600) and exit; prints only the file's path
+  --mosquitto-dir DIR   with --add-machine: also add the machine (and the fleet user) to
+                        DIR/passwords and write DIR/acl, for Mosquitto's password_file and
+                        acl_file (send Mosquitto a SIGHUP afterwards)
   -h, --help            this text
 
 The server's own broker password (user "fleet") comes from FLEET_MQTT_PASSWORD, or is made once
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
       'public-url': { type: 'string' },
       state: { type: 'string', default: join('.state', 'fleet') },
       'add-machine': { type: 'string' },
+      'mosquitto-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -68,6 +74,13 @@ async function main(): Promise<void> {
       const credentials = await addMachine(db, values['add-machine'], publicUrl);
       // The path only: the secrets never reach a terminal or a log.
       console.log(writeCredentialsFile(join(stateDir, 'machines'), credentials));
+      if (values['mosquitto-dir']) {
+        const dir = resolve(values['mosquitto-dir']);
+        mkdirSync(dir, { recursive: true });
+        upsertMosquittoUser(join(dir, 'passwords'), credentials.posId, credentials.password);
+        upsertMosquittoUser(join(dir, 'passwords'), FLEET_USER, fleetPassword(stateDir));
+        writeFileSync(join(dir, 'acl'), mosquittoAclFile(), { mode: 0o644 });
+      }
     } finally {
       await db.close();
     }

@@ -2,7 +2,7 @@
 // file, with the same users and rules as fleet/acl.ts. Mosquitto cannot read the server's scrypt
 // hashes, so the password file is written from the clear passwords, when they are made.
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { FLEET_USER, isPosId } from './acl';
 
 // What mosquitto_passwd writes (src/password_mosq.c): 12 bytes of salt, PBKDF2-HMAC-SHA512 over
@@ -46,4 +46,18 @@ export function writeMosquittoFiles(passwordFile: string, aclFile: string, users
   // Mosquitto reads these as its own user; 0644 keeps the ACL readable, the passwords hashed.
   writeFileSync(passwordFile, mosquittoPasswordFile(users), { mode: 0o640 });
   writeFileSync(aclFile, mosquittoAclFile(), { mode: 0o644 });
+}
+
+/**
+ * Adds user to an existing password file, or gives it a new password: what `npm run fleet --
+ * --add-machine` does for an operator's Mosquitto (which then needs a SIGHUP to read it again).
+ */
+export function upsertMosquittoUser(passwordFile: string, user: string, password: string): void {
+  if (user !== FLEET_USER && !isPosId(user)) throw new Error(`not a posId: ${JSON.stringify(user)}`);
+  const kept = existsSync(passwordFile)
+    ? readFileSync(passwordFile, 'utf8').split('\n').filter((line) => line.trim() !== '' && !line.startsWith(`${user}:`))
+    : [];
+  const temporary = `${passwordFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, [...kept, mosquittoPasswordLine(user, password)].join('\n') + '\n', { mode: 0o640 });
+  renameSync(temporary, passwordFile);
 }

@@ -2,6 +2,7 @@
 // the project's own certificate chain.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { pbkdf2Sync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,11 @@ import { connectAsync } from 'mqtt';
 
 const run = promisify(execFile);
 
+function mosquittoPasswordMatches(line: string, password: string): boolean {
+  const [, , rounds, salt, hash] = line.split(':')[1]!.split('$');
+  return pbkdf2Sync(password, Buffer.from(salt!, 'base64'), Number(rounds), 64, 'sha512').toString('base64') === hash;
+}
+
 describe('fleet command line and TLS', function () {
   this.timeout(60_000);
   let stateDir: string;
@@ -31,7 +37,8 @@ describe('fleet command line and TLS', function () {
   it('--add-machine writes the credentials to a 0600 file and prints only its path', async () => {
     const database = await freshDatabaseUrl();
     try {
-      const args = ['tsx', 'fleet/main.ts', '--state', stateDir, '--add-machine', 'cli-1', '--public-url', 'mqtts://fleet.example:8883'];
+      const mosquittoDir = join(stateDir, 'mosquitto');
+      const args = ['tsx', 'fleet/main.ts', '--state', stateDir, '--add-machine', 'cli-1', '--public-url', 'mqtts://fleet.example:8883', '--mosquitto-dir', mosquittoDir];
       if (database.url) args.push('--database', database.url);
       const { stdout } = await run('npx', args, { cwd: join(import.meta.dirname, '../..') });
       const file = join(stateDir, 'machines', 'cli-1.json');
@@ -43,6 +50,13 @@ describe('fleet command line and TLS', function () {
       assert.equal(credentials.url, 'mqtts://fleet.example:8883');
       assert.match(credentials.key, /^[0-9a-f]{64}$/);
       assert.ok(!stdout.includes(credentials.password) && !stdout.includes(credentials.key));
+
+      // Mosquitto's files: the machine and the fleet user, each with the password it was given.
+      const lines = readFileSync(join(mosquittoDir, 'passwords'), 'utf8').trim().split('\n');
+      assert.deepEqual(lines.map((line) => line.split(':')[0]), ['cli-1', 'fleet']);
+      assert.equal(mosquittoPasswordMatches(lines[0]!, credentials.password), true);
+      assert.equal(mosquittoPasswordMatches(lines[1]!, fleetPassword(stateDir, {})), true);
+      assert.match(readFileSync(join(mosquittoDir, 'acl'), 'utf8'), /^pattern write vend\/%u\/up\/#$/m);
 
       // The database holds the key and only a hash of the password.
       const db = await openDatabase({ url: database.url, dataDir: database.url ? undefined : join(stateDir, 'db') });

@@ -2,10 +2,13 @@
 // the checks of messages up.
 import assert from 'node:assert/strict';
 import { createHmac, pbkdf2Sync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { filterWithin, mayPublish, maySubscribe, topicMatches } from '../../fleet/acl';
 import { hashPassword, newCredentials, verifyPassword } from '../../fleet/credentials';
 import { parseUp } from '../../fleet/messages';
-import { mosquittoAclFile, mosquittoPasswordFile, mosquittoPasswordLine } from '../../fleet/mosquitto-files';
+import { mosquittoAclFile, mosquittoPasswordFile, mosquittoPasswordLine, upsertMosquittoUser } from '../../fleet/mosquitto-files';
 import { signDown, verifyDown } from '../../fleet/signing';
 import { hello, sale } from './helpers';
 
@@ -112,6 +115,25 @@ describe('fleet parts', () => {
       assert.equal(rounds, '101');
       assert.equal(hash, pbkdf2Sync('m-pass', Buffer.from(saltB64!, 'base64'), 101, 64, 'sha512').toString('base64'));
       assert.throws(() => mosquittoPasswordFile({ 'bad:user': 'x' }), /posId/);
+    });
+
+    it('adds a user to a password file, or replaces its line, keeping the others', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fleet-mosquitto-'));
+      try {
+        const file = join(dir, 'passwords');
+        upsertMosquittoUser(file, 'm-1', 'one');
+        upsertMosquittoUser(file, 'fleet', 'f');
+        const before = readFileSync(file, 'utf8').split('\n')[0];
+        upsertMosquittoUser(file, 'fleet', 'g');
+        const lines = readFileSync(file, 'utf8').trim().split('\n');
+        assert.deepEqual(lines.map((line) => line.split(':')[0]), ['m-1', 'fleet']);
+        assert.equal(lines[0], before);
+        const [, , , salt, hash] = lines[1]!.split('$');
+        assert.equal(hash, pbkdf2Sync('g', Buffer.from(salt!, 'base64'), 101, 64, 'sha512').toString('base64'));
+        assert.throws(() => upsertMosquittoUser(file, 'm 2', 'x'), /posId/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('writes the ACL table of the protocol', () => {
