@@ -1,0 +1,123 @@
+// npm run fleet -- [--database postgres://…] [--mqtt mqtt(s)://…] [--mqtt-port N] [--state DIR]
+//                  [--add-machine POSID]
+// Runs the fleet server until Ctrl-C, or adds one machine and exits. With no options it needs
+// nothing installed: PGlite keeps the data under .state/fleet/db and the broker is embedded.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FLEET_USER } from './acl';
+import { openDatabase } from './database';
+import { fleetPassword } from './fleet-password';
+import { addMachine, writeCredentialsFile } from './machines';
+import { migrate } from './migrate';
+import { mosquittoAclFile, upsertMosquittoUser } from './mosquitto-files';
+import { startFleetServer } from './server';
+
+const USAGE = `Usage: npm run fleet -- [options]
+
+  --database URL        postgres://user:password@host:port/db (default: PGlite in STATE/db)
+  --mqtt URL            an external broker, mqtt://host:port or mqtts://host:port (default: embedded)
+  --mqtt-ca FILE        the CA (PEM) of an mqtts:// broker's certificate
+  --mqtt-port N         the embedded broker's port (default 1883; 0 = any free port)
+  --mqtt-host ADDRESS   the embedded broker's listen address (default 0.0.0.0)
+  --public-url URL      the broker URL written in new machines' credentials
+                        (default: --mqtt, or mqtt://<this host name>:<port>)
+  --state DIR           state folder (default .state/fleet)
+  --add-machine POSID   create a machine, write its credentials to STATE/machines/POSID.json
+                        (mode 0600) and exit; prints only the file's path
+  --mosquitto-dir DIR   with --add-machine: also add the machine (and the fleet user) to
+                        DIR/passwords and write DIR/acl, for Mosquitto's password_file and
+                        acl_file (send Mosquitto a SIGHUP afterwards)
+  -h, --help            this text
+
+The server's own broker password (user "fleet") comes from FLEET_MQTT_PASSWORD, or is made once
+and kept in STATE/fleet-mqtt-password.`;
+
+function integer(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new Error(`--${name} must be a port number, not ${value}`);
+  return number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      database: { type: 'string' },
+      mqtt: { type: 'string' },
+      'mqtt-ca': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      'mqtt-host': { type: 'string', default: '0.0.0.0' },
+      'public-url': { type: 'string' },
+      state: { type: 'string', default: join('.state', 'fleet') },
+      'add-machine': { type: 'string' },
+      'mosquitto-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const stateDir = resolve(values.state);
+  const mqttPort = integer(values['mqtt-port'], 'mqtt-port') ?? 1883;
+  const databaseUrl = values.database;
+  const dataDir = databaseUrl ? undefined : join(stateDir, 'db');
+  const publicUrl = values['public-url'] ?? values.mqtt ?? `mqtt://${hostname()}:${mqttPort}`;
+  const log = (line: string): void => console.log(`${new Date().toISOString()} ${line}`);
+
+  if (values['add-machine'] !== undefined) {
+    const db = await openDatabase({ url: databaseUrl, dataDir });
+    try {
+      await migrate(db);
+      const credentials = await addMachine(db, values['add-machine'], publicUrl);
+      // The path only: the secrets never reach a terminal or a log.
+      console.log(writeCredentialsFile(join(stateDir, 'machines'), credentials));
+      if (values['mosquitto-dir']) {
+        const dir = resolve(values['mosquitto-dir']);
+        mkdirSync(dir, { recursive: true });
+        upsertMosquittoUser(join(dir, 'passwords'), credentials.posId, credentials.password);
+        upsertMosquittoUser(join(dir, 'passwords'), FLEET_USER, fleetPassword(stateDir));
+        writeFileSync(join(dir, 'acl'), mosquittoAclFile(), { mode: 0o644 });
+      }
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+
+  const server = await startFleetServer({
+    databaseUrl,
+    dataDir,
+    mqttUrl: values.mqtt,
+    mqttCa: values['mqtt-ca'] ? readFileSync(values['mqtt-ca'], 'utf8') : undefined,
+    mqttPort,
+    mqttHost: values['mqtt-host'],
+    fleetPassword: fleetPassword(stateDir),
+    publicMqttUrl: publicUrl,
+    log,
+  });
+  console.log(`fleet server
+  database:  ${databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//…@') : `PGlite in ${dataDir}`}
+  broker:    ${values.mqtt ?? `embedded, port ${server.broker!.port}`}
+  machines:  npm run fleet -- --add-machine POSID
+Ctrl-C to stop.`);
+
+  const stop = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`fleet: ${(error as Error).message}`);
+  process.exit(1);
+});

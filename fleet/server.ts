@@ -1,0 +1,79 @@
+// The fleet server as a library: the database (migrated at start), the broker (embedded unless an
+// mqtt:// URL is given) and the ingest client. main.ts is its command line; tests start it here.
+import { startBroker, type Broker } from './broker';
+import { openDatabase, type Database } from './database';
+import { startIngest, type Ingest, type Outcome } from './ingest';
+import { addMachine, type MachineCredentials } from './machines';
+import { migrate } from './migrate';
+
+export interface FleetServerOptions {
+  /** postgres://… ; absent: PGlite in dataDir, or in memory without one. */
+  databaseUrl?: string;
+  dataDir?: string;
+  /** An external broker (Mosquitto), mqtt:// or mqtts://; absent: the embedded one. */
+  mqttUrl?: string;
+  /** The CA (PEM) the broker's certificate chains to, for mqtts:// (external or embedded with tls). */
+  mqttCa?: string;
+  /** Embedded broker's port (0: any free port) and address. */
+  mqttPort?: number;
+  mqttHost?: string;
+  /** Embedded broker over TLS. */
+  tls?: { key: string; cert: string };
+  /** The `fleet` user's broker password. */
+  fleetPassword: string;
+  /** The broker URL written in new machines' credentials; default: the broker's own URL. */
+  publicMqttUrl?: string;
+  log?: (line: string) => void;
+  onHandled?: (outcome: Outcome) => void;
+}
+
+export interface FleetServer {
+  db: Database;
+  /** The embedded broker, when there is one. */
+  broker?: Broker;
+  /** Where the server's client connects (the embedded broker's or the external URL). */
+  mqttUrl: string;
+  ingest: Ingest;
+  addMachine(posId: string): Promise<MachineCredentials>;
+  close(): Promise<void>;
+}
+
+export async function startFleetServer(options: FleetServerOptions): Promise<FleetServer> {
+  const log = options.log ?? (() => {});
+  const db = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  let broker: Broker | undefined;
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) log(`database: applied ${applied.join(', ')}`);
+    if (!options.mqttUrl) {
+      broker = await startBroker({
+        port: options.mqttPort ?? 1883,
+        host: options.mqttHost,
+        tls: options.tls,
+        fleetPassword: options.fleetPassword,
+        machinePasswordHash: async (posId) =>
+          (await db.query<{ password_hash: string }>('SELECT password_hash FROM machines WHERE pos_id = $1', [posId]))[0]?.password_hash,
+        log,
+      });
+    }
+    const mqttUrl = options.mqttUrl ?? broker!.url;
+    const ingest = await startIngest({ db, mqttUrl, password: options.fleetPassword, ca: options.mqttCa, log, onHandled: options.onHandled });
+    const publicUrl = options.publicMqttUrl ?? mqttUrl;
+    return {
+      db,
+      broker,
+      mqttUrl,
+      ingest,
+      addMachine: (posId) => addMachine(db, posId, publicUrl),
+      async close() {
+        await ingest.close();
+        await broker?.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await broker?.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw error;
+  }
+}
