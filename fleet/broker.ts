@@ -52,6 +52,12 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
         log(`broker: refused login from ${client.id}: not a posId`);
         return done(refused('unknown user'), null);
       }
+      // A machine's client id is its posId (Mosquitto: use_username_as_clientid), so no client can
+      // take over another's session and knock it offline.
+      if (client.id !== username) {
+        log(`broker: refused login of ${username}: client id ${client.id.slice(0, 40)} is not the posId`);
+        return done(refused('client id must be the posId'), null);
+      }
       options
         .machinePasswordHash(username)
         .then((hash) => (hash ? verifyPassword(given, hash) : false))

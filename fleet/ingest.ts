@@ -72,7 +72,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
              screen = $2, in_service = $3, reason = $4, queue = $5, pending = $6, late = $7,
              overdue = $8, heap = $9, rssi = $10, seq = $11, acked = $12, lost = $13
            WHERE pos_id = $1`,
-          [posId, body.screen, body.inService, body.reason ?? null, body.queue, body.pending, body.late, body.overdue, body.heap ?? null, body.rssi ?? null, body.seq, body.acked, body.lost],
+          [posId, body.screen, body.inService, body.reason ?? null, body.queue, body.pending, body.late, body.overdue, body.heap ?? null, body.rssi ?? null, body.seq, body.acked, body.lost ?? null],
         );
         await tx.query('INSERT INTO heartbeats (pos_id, fields) VALUES ($1, $2)', [posId, JSON.stringify(fields)]);
       });

@@ -11,7 +11,7 @@ export const ALERT_KINDS = ['out-of-service', 'capture-late', 'capture-overdue',
 export interface Hello { fw: string; cfg: string; boot: number; t: number }
 export interface Heartbeat {
   t: number; screen: string; inService: boolean; reason?: string; queue: number; pending: number;
-  late: number; overdue: number; heap?: number; rssi?: number; seq: number; acked: number; lost: number;
+  late: number; overdue: number; heap?: number; rssi?: number; seq: number; acked: number; lost?: number;
 }
 export interface Sale {
   seq: number; time: number; reference: string; product: string; amount: number;
@@ -91,7 +91,8 @@ const CHECKS: Record<UpMessage['kind'], (f: Fields, posId: string) => void> = {
     f.string('screen', false, 32);
     f.boolean('inService');
     f.string('reason', true, 32);
-    for (const name of ['queue', 'pending', 'late', 'overdue', 'seq', 'acked', 'lost']) f.integer(name, 0);
+    for (const name of ['queue', 'pending', 'late', 'overdue', 'seq', 'acked']) f.integer(name, 0);
+    f.integer('lost', 0, true);
     f.integer('heap', 0, true);
     f.integer('rssi', -200, true);
   },

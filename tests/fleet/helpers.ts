@@ -183,6 +183,7 @@ export interface MachineOptions {
   /** Log in as this user name instead of the posId. */
   username?: string;
   willTopic?: string;
+  clientId?: string;
 }
 
 /** A machine as the firmware will be: user = posId, last will on its up/will, MQTT 3.1.1. */
@@ -190,7 +191,7 @@ export function connectMachine(url: string, credentials: MachineCredentials, opt
   const clientOptions: IClientOptions = {
     username: options.username ?? credentials.posId,
     password: options.password ?? credentials.password,
-    clientId: `${credentials.posId}-${randomBytes(4).toString('hex')}`,
+    clientId: options.clientId ?? credentials.posId,
     protocolVersion: 4,
     reconnectPeriod: 0,
     connectTimeout: 5000,

@@ -227,13 +227,25 @@ describe(`fleet server end to end (${describeSetup()})`, function () {
     await assert.rejects(connectMachine(fleet.url, a, { username: 'fleet', password: a.password, will: false }), /Bad username or password|Not authorized/i);
   });
 
+  it("never lets a machine take over another machine's session (client id = posId)", async () => {
+    const victim = await machine(b, false);
+    // Embedded: refused at login. Mosquitto (use_username_as_clientid): the id becomes kiosk-a's own.
+    const intruder = await connectMachine(fleet.url, a, { clientId: 'kiosk-b', will: false }).catch(() => undefined);
+    await delay(300);
+    assert.equal(victim.connected, true, 'kiosk-b is still connected');
+    intruder?.end(true);
+  });
+
   it("refuses a machine's last will on another machine's topic", async () => {
     const willsBefore = fleet.outcomes.filter((outcome) => outcome.topic === 'vend/kiosk-b/up/will').length;
     const client = await connectMachine(fleet.url, a, { willTopic: 'vend/kiosk-b/up/will' }).catch(() => undefined);
-    await send(await machine(b, false), 'kiosk-b', 'hello', hello());
+    const first = await machine(b, false);
+    await send(first, 'kiosk-b', 'hello', hello());
     assert.equal((await machineRow('kiosk-b')).online, true);
     client?.stream.destroy();
     await delay(300);
+    // One connection per machine (client id = posId): the first ends cleanly, or taking its session over would send its real will.
+    await first.endAsync();
     // After the forged will would have come, kiosk-b says something else; it is still online.
     const victim = await machine(b, false);
     await send(victim, 'kiosk-b', 'heartbeat', heartbeat());

@@ -91,7 +91,7 @@ describe('fleet command line and TLS', function () {
     try {
       assert.match(server.mqttUrl, /^mqtts:\/\/localhost:\d+$/);
       const credentials = await server.addMachine('tls-1');
-      const options = { username: 'tls-1', password: credentials.password, protocolVersion: 4 as const, reconnectPeriod: 0, connectTimeout: 5000 };
+      const options = { username: 'tls-1', clientId: 'tls-1', password: credentials.password, protocolVersion: 4 as const, reconnectPeriod: 0, connectTimeout: 5000 };
       const client = await connectAsync(server.mqttUrl, { ...options, ca: chain.rootPem });
       await client.publishAsync('vend/tls-1/up/hello', JSON.stringify({ v: 1, fw: '0.1.0', cfg: 'c'.repeat(64), boot: 1, t: 0 }));
       await client.endAsync();

@@ -38,6 +38,9 @@ export interface DesktopOptions {
   offMs?: number;
   /** Each log line as it comes (npm start prints them). */
   onLog?: (line: LogLine) => void;
+  /** Link the machine to a fleet: its credentials file ({posId, url, password, key}), and the broker's CA for mqtts:// with a private CA. */
+  fleetCredentials?: string;
+  fleetCa?: string;
 }
 
 export interface Desktop {
@@ -95,7 +98,12 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   const timing = { ...(options.fast ? FAST_TIMING : {}), ...options.timing };
   const walkAway = options.walkAwayTimeoutSeconds ?? (options.fast ? FAST_WALK_AWAY_SECONDS : undefined);
   const supervisor = new MachineSupervisor({
-    init: { configPath, stateDir, baseUrl, builtInEmulator: emulator !== undefined, timing, ...(walkAway === undefined ? {} : { walkAwayTimeoutSeconds: walkAway }) },
+    init: {
+      configPath, stateDir, baseUrl, builtInEmulator: emulator !== undefined, timing,
+      ...(walkAway === undefined ? {} : { walkAwayTimeoutSeconds: walkAway }),
+      ...(options.fleetCredentials ? { fleetCredentials: resolve(options.fleetCredentials) } : {}),
+      ...(options.fleetCa ? { fleetCa: resolve(options.fleetCa) } : {}),
+    },
     config,
     env,
   });

@@ -19,6 +19,7 @@ import { cryptoRandom } from '../random';
 import { systemClock } from '../system-clock';
 import { NetworkSwitch } from './network-switch';
 import type { ChildMessage, MachineInit, ParentMessage } from './protocol';
+import { readFleetCredentials, startFleetLink, withStoredCatalog } from './fleet-wiring';
 import { ScreenHost } from './screen-host';
 import { caFrom, credentialsFrom, DesktopSecrets, PIN_ENV } from './secrets';
 import { VirtualPins } from './virtual-pins';
@@ -63,7 +64,8 @@ function readConfig(init: MachineInit, log: Log): unknown {
 
 function boot(init: MachineInit): void {
   let secrets: DesktopSecrets | undefined;
-  const log = ipcLog(() => secrets?.secretValues() ?? []);
+  const fleetSecrets: string[] = [];
+  const log = ipcLog(() => [...(secrets?.secretValues() ?? []), ...fleetSecrets]);
   const credentials = credentialsFrom(process.env, init.builtInEmulator);
   secrets = new DesktopSecrets(new FileStore(join(init.stateDir, 'secrets')), init.baseUrl, credentials, process.env[PIN_ENV]);
   const network = new NetworkSwitch(new NodeHttpTransport({ ca: caFrom(process.env) }), init.network);
@@ -80,7 +82,7 @@ function boot(init: MachineInit): void {
     drop: (pin, seen) => send({ t: 'drop', pin, seen, at: Date.now() }),
   }, init.sensors, init.stuck);
   machine = new VendingMachine({
-    config: readConfig(init, log),
+    config: withStoredCatalog(readConfig(init, log), init.stateDir, log),
     api,
     store: new FileStore(join(init.stateDir, 'journal')),
     clock: systemClock,
@@ -147,6 +149,15 @@ function boot(init: MachineInit): void {
 
   if (!init.network) vending.setNetwork(false);
   vending.start();
+  if (init.fleetCredentials) {
+    try {
+      const fleet = readFleetCredentials(init.fleetCredentials);
+      fleetSecrets.push(fleet.password, fleet.key);
+      startFleetLink(vending, { credentialsPath: init.fleetCredentials, stateDir: init.stateDir, log, ...(init.fleetCa ? { ca: readFileSync(init.fleetCa, 'utf8') } : {}) });
+    } catch (error) {
+      log.error(`fleet: ${(error as Error).message}`);
+    }
+  }
   host.render();
   sendState();
   setInterval(() => host.render(), TICK_MS);

@@ -25,6 +25,10 @@ export interface MachineInit {
   sensors: Record<number, boolean>;
   /** Sensor pins stuck active (a level that reads a product in the beam). */
   stuck?: number[];
+  /** The fleet link's credentials file ({posId, url, password, key}); no link without it. */
+  fleetCredentials?: string;
+  /** The fleet broker's CA (PEM file), for mqtts:// with a private CA. */
+  fleetCa?: string;
 }
 
 export type ParentMessage =
