@@ -19,7 +19,7 @@ import { salesCsv, salesPage } from './pages/sales';
 import { setLowLevel, setStockSettings, stockPage } from './pages/stock';
 import { BodyTooLarge, readForm, redirect, send, sendHtml, sendText } from './respond';
 import {
-  LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS, cookie, createSession, csrfMatches, endSession, loginTokenMatches, newLoginToken, sessionOf,
+  LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS, cookie, createSession, csrfMatches, currentLoginToken, endSession, loginTokenMatches, newLoginToken, sessionOf,
 } from './sessions';
 
 export interface OperatorHttpOptions {
@@ -79,6 +79,7 @@ export async function startOperatorHttp(options: OperatorHttpOptions): Promise<O
     if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') return sendText(response, 405, 'Method not allowed');
     const asset = files.get(path);
     if (asset && method !== 'POST') return send(response, 200, asset.type, asset.body);
+    if (path === '/favicon.ico') return sendText(response, 404, 'Not found');
 
     const form = method === 'POST' ? await readForm(request) : new URLSearchParams();
 
@@ -96,7 +97,8 @@ export async function startOperatorHttp(options: OperatorHttpOptions): Promise<O
           'set-cookie': [cookie(SESSION_COOKIE, session.cookieValue, secure, SESSION_HOURS * 3600), cookie(LOGIN_COOKIE, '', secure, 0)],
         });
       }
-      const token = newLoginToken();
+      // The same token while its cookie lasts: a second tab (or a stray request) does not make the first form stale.
+      const token = currentLoginToken(request) ?? newLoginToken();
       return sendHtml(response, 200, loginPage(token), { 'set-cookie': cookie(LOGIN_COOKIE, token, secure, 3600) });
     }
 

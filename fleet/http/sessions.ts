@@ -56,6 +56,12 @@ export function newLoginToken(): string {
   return token();
 }
 
+/** The login cookie's token, when it has one of the right shape. */
+export function currentLoginToken(request: IncomingMessage): string | undefined {
+  const value = cookies(request).get(LOGIN_COOKIE);
+  return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
+}
+
 /** The login form's token: in its cookie and in the form, the same. */
 export function loginTokenMatches(request: IncomingMessage, given: string | null): boolean {
   const expected = cookies(request).get(LOGIN_COOKIE);
