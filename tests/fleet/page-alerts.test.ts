@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import type { MachineCredentials } from '../../fleet/machines';
-import { heartbeat, hello } from './helpers';
+import { heartbeat, hello, sale } from './helpers';
 import { logIn, machine, publish, reloadUntil, requireChromium, startPageWorld, type PageWorld } from './page-helpers';
 
 describe('fleet page: alerts (PGlite + aedes + Chromium)', function () {
@@ -96,5 +96,19 @@ describe('fleet page: alerts (PGlite + aedes + Chromium)', function () {
     await page.reload();
     assert.equal(await page.locator('#open tr[data-kind="capture-late"]').count(), 0);
     assert.equal(await page.locator('#closed tr[data-kind="capture-late"]').count(), 1);
+  });
+
+  it('opens no-sale for a machine in service without a sale for the set time, and closes it with the next sale', async () => {
+    client ??= await machine(world.fleet, a);
+    await world.fleet.db.query('UPDATE alert_settings SET no_sale_after_s = 1');
+    try {
+      assert.equal(await publish(world.fleet, client, 'kiosk-d', 'heartbeat', heartbeat({ inService: true })), true);
+      await page.goto(`${world.url}alerts`);
+      await reloadUntil(page, '#open tr[data-machine="kiosk-d"][data-kind="no-sale"]');
+      assert.equal(await publish(world.fleet, client, 'kiosk-d', 'sale', sale('kiosk-d', { reference: 'kiosk-d-0001' })), true);
+      await reloadUntil(page, '#closed tr[data-machine="kiosk-d"][data-kind="no-sale"]', 3000);
+    } finally {
+      await world.fleet.db.query('UPDATE alert_settings SET no_sale_after_s = 86400');
+    }
   });
 });
