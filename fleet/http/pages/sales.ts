@@ -30,11 +30,15 @@ function where(filter: SalesFilter): { sql: string; params: unknown[] } {
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-export async function salesRows(ctx: PageContext, filter: SalesFilter): Promise<SaleRow[]> {
+/** The page shows the newest LIMIT; the CSV export up to EXPORT_LIMIT. */
+const EXPORT_LIMIT = 1_000_000;
+
+export async function salesRows(ctx: PageContext, filter: SalesFilter, limit = LIMIT): Promise<SaleRow[]> {
   const { sql, params } = where(filter);
+  params.push(limit);
   return ctx.db.query<SaleRow>(
     `SELECT pos_id, reference, sale_time, product, amount, currency, outcome, received_at FROM sales ${sql}
-     ORDER BY sale_time DESC, received_at DESC LIMIT ${LIMIT}`,
+     ORDER BY sale_time DESC, received_at DESC LIMIT $${params.length}`,
     params,
   );
 }
@@ -71,7 +75,7 @@ ${rows.map((s) => html`<tr data-reference="${s.reference}"><td>${machineTime(Num
 }
 
 export async function salesCsv(ctx: PageContext): Promise<Answer> {
-  const rows = await salesRows(ctx, salesFilter(ctx.url));
+  const rows = await salesRows(ctx, salesFilter(ctx.url), EXPORT_LIMIT);
   const body = csv(
     ['machine', 'reference', 'sale_time_utc', 'product', 'amount_minor', 'currency', 'outcome', 'received_utc'],
     rows.map((s) => [
