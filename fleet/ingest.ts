@@ -6,6 +6,8 @@
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { FLEET_USER } from './acl';
+import { isCatalogTopic, parseCatalog, storeCatalog } from './catalog-message';
+import { resendPending } from './config-versions';
 import type { Database } from './database';
 import { parseUp, type Alert, type ConfigAck, type Heartbeat, type Hello, type Sale } from './messages';
 import { signDown } from './signing';
@@ -120,6 +122,14 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
   };
 
   async function handle(topic: string, payload: Buffer): Promise<Outcome> {
+    if (isCatalogTopic(topic)) {
+      const catalog = parseCatalog(topic, payload);
+      if (!catalog.ok) return { topic, stored: false, reason: catalog.reason };
+      const known = await db.query('SELECT 1 FROM machines WHERE pos_id = $1', [catalog.posId]);
+      if (known.length === 0) return { topic, stored: false, reason: 'unknown machine' };
+      await storeCatalog(db, catalog.posId, catalog.catalog);
+      return { topic, stored: true };
+    }
     const parsed = parseUp(topic, payload);
     if (!parsed.ok) return { topic, stored: false, reason: parsed.reason };
     const { message } = parsed;
@@ -127,7 +137,11 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     if (machines.length === 0) return { topic, stored: false, reason: 'unknown machine' };
     try {
       switch (message.kind) {
-        case 'hello': await handlers.hello(message.posId, message.body); break;
+        case 'hello':
+          await handlers.hello(message.posId, message.body);
+          // Configuration versions still pending go again, now that the machine listens.
+          await resendPending(db, client, message.posId, machines[0]!.hmac_key);
+          break;
         case 'heartbeat': await handlers.heartbeat(message.posId, message.body); break;
         case 'sale': await handlers.sale(message.posId, message.body, machines[0]!.hmac_key); break;
         case 'alert': await handlers.alert(message.posId, message.body); break;

@@ -1,5 +1,5 @@
 // npm run fleet -- [--database postgres://…] [--mqtt mqtt(s)://…] [--mqtt-port N] [--state DIR]
-//                  [--add-machine POSID]
+//                  [--add-machine POSID] [--add-operator NAME] [--http-port N] [--http-host ADDRESS]
 // Runs the fleet server until Ctrl-C, or adds one machine and exits. With no options it needs
 // nothing installed: PGlite keeps the data under .state/fleet/db and the broker is embedded.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,8 @@ import { fleetPassword } from './fleet-password';
 import { addMachine, writeCredentialsFile } from './machines';
 import { migrate } from './migrate';
 import { mosquittoAclFile, upsertMosquittoUser } from './mosquitto-files';
+import { readOperatorPassword } from './operator-password';
+import { addOperator } from './operators';
 import { startFleetServer } from './server';
 
 const USAGE = `Usage: npm run fleet -- [options]
@@ -29,7 +31,13 @@ const USAGE = `Usage: npm run fleet -- [options]
   --mosquitto-dir DIR   with --add-machine: also add the machine (and the fleet user) to
                         DIR/passwords and write DIR/acl, for Mosquitto's password_file and
                         acl_file (send Mosquitto a SIGHUP afterwards)
+  --add-operator NAME   create an operator of the page and exit; the password comes from
+                        FLEET_OPERATOR_PASSWORD or stdin (typed unseen at a terminal)
+  --http-port N         the operator's page (default 8090; 0 = any free port)
+  --http-host ADDRESS   the page's listen address (default 127.0.0.1: put a TLS proxy in front)
   -h, --help            this text
+
+FLEET_ALERT_URL, when set, receives each alert's opening and closing as a JSON POST.
 
 The server's own broker password (user "fleet") comes from FLEET_MQTT_PASSWORD, or is made once
 and kept in STATE/fleet-mqtt-password.`;
@@ -53,6 +61,9 @@ async function main(): Promise<void> {
       state: { type: 'string', default: join('.state', 'fleet') },
       'add-machine': { type: 'string' },
       'mosquitto-dir': { type: 'string' },
+      'add-operator': { type: 'string' },
+      'http-port': { type: 'string' },
+      'http-host': { type: 'string', default: '127.0.0.1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -66,6 +77,19 @@ async function main(): Promise<void> {
   const dataDir = databaseUrl ? undefined : join(stateDir, 'db');
   const publicUrl = values['public-url'] ?? values.mqtt ?? `mqtt://${hostname()}:${mqttPort}`;
   const log = (line: string): void => console.log(`${new Date().toISOString()} ${line}`);
+
+  if (values['add-operator'] !== undefined) {
+    const password = await readOperatorPassword();
+    const db = await openDatabase({ url: databaseUrl, dataDir });
+    try {
+      await migrate(db);
+      await addOperator(db, values['add-operator'], password);
+      console.log(`operator ${values['add-operator']} added`);
+    } finally {
+      await db.close();
+    }
+    return;
+  }
 
   if (values['add-machine'] !== undefined) {
     const db = await openDatabase({ url: databaseUrl, dataDir });
@@ -96,12 +120,17 @@ async function main(): Promise<void> {
     mqttHost: values['mqtt-host'],
     fleetPassword: fleetPassword(stateDir),
     publicMqttUrl: publicUrl,
+    httpPort: integer(values['http-port'], 'http-port') ?? 8090,
+    httpHost: values['http-host'],
+    alertUrl: process.env.FLEET_ALERT_URL || undefined,
     log,
   });
   console.log(`fleet server
   database:  ${databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//…@') : `PGlite in ${dataDir}`}
   broker:    ${values.mqtt ?? `embedded, port ${server.broker!.port}`}
+  page:      ${server.operator!.http.url}
   machines:  npm run fleet -- --add-machine POSID
+  operators: npm run fleet -- --add-operator NAME
 Ctrl-C to stop.`);
 
   const stop = (): void => {

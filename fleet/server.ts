@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './database';
 import { startIngest, type Ingest, type Outcome } from './ingest';
 import { addMachine, type MachineCredentials } from './machines';
 import { migrate } from './migrate';
+import { startOperatorSide, type OperatorSide, type OperatorSideOptions } from './operator-side';
 
 export interface FleetServerOptions {
   /** postgres://… ; absent: PGlite in dataDir, or in memory without one. */
@@ -25,6 +26,12 @@ export interface FleetServerOptions {
   publicMqttUrl?: string;
   log?: (line: string) => void;
   onHandled?: (outcome: Outcome) => void;
+  /** The operator's page on this port (0: any free one); absent: no page and no server-side alerts. */
+  httpPort?: number;
+  httpHost?: string;
+  httpTls?: OperatorSideOptions['httpTls'];
+  alertEveryMs?: number;
+  alertUrl?: string;
 }
 
 export interface FleetServer {
@@ -34,6 +41,8 @@ export interface FleetServer {
   /** Where the server's client connects (the embedded broker's or the external URL). */
   mqttUrl: string;
   ingest: Ingest;
+  /** The page and the alert evaluator, when httpPort was given. */
+  operator?: OperatorSide;
   addMachine(posId: string): Promise<MachineCredentials>;
   close(): Promise<void>;
 }
@@ -59,13 +68,22 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
     const mqttUrl = options.mqttUrl ?? broker!.url;
     const ingest = await startIngest({ db, mqttUrl, password: options.fleetPassword, ca: options.mqttCa, log, onHandled: options.onHandled });
     const publicUrl = options.publicMqttUrl ?? mqttUrl;
+    const operator = options.httpPort === undefined ? undefined : await startOperatorSide({
+      db, publisher: ingest.client, httpPort: options.httpPort, httpHost: options.httpHost, httpTls: options.httpTls,
+      alertEveryMs: options.alertEveryMs, alertUrl: options.alertUrl, log,
+    }).catch(async (error: unknown) => {
+      await ingest.close();
+      throw error;
+    });
     return {
       db,
       broker,
       mqttUrl,
       ingest,
+      operator,
       addMachine: (posId) => addMachine(db, posId, publicUrl),
       async close() {
+        await operator?.close();
         await ingest.close();
         await broker?.close();
         await db.close();

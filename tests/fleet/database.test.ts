@@ -34,7 +34,7 @@ describe(`fleet database (${describeSetup()})`, function () {
     );
     assert.deepEqual(
       tables.map((row) => row.table_name),
-      ['alerts', 'config_versions', 'heartbeats', 'machines', 'operators', 'sales', 'schema_migrations'],
+      ['alert_settings', 'alerts', 'config_versions', 'heartbeats', 'low_stock_levels', 'machine_catalogs', 'machines', 'operators', 'sales', 'schema_migrations', 'sessions'],
     );
   });
 
@@ -56,10 +56,11 @@ describe(`fleet database (${describeSetup()})`, function () {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-migrations-'));
     try {
       for (const migration of readMigrations()) writeFileSync(join(dir, migration.name), migration.sql);
-      writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE half_done (x integer);\nSELECT no_such_function();\n');
+      const broken = readMigrations().length + 1;
+      writeFileSync(join(dir, `${String(broken).padStart(3, '0')}_broken.sql`), 'CREATE TABLE half_done (x integer);\nSELECT no_such_function();\n');
       await assert.rejects(migrate(db, readMigrations(dir)), /no_such_function/);
       assert.equal(await count(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'half_done'`), 0);
-      assert.equal(await count('SELECT count(*)::int AS n FROM schema_migrations WHERE version = 2'), 0);
+      assert.equal(await count('SELECT count(*)::int AS n FROM schema_migrations WHERE version = $1', [broken]), 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,38 @@
+// What the operator sees and is told: the web page and the server's own alerts. startFleetServer
+// starts this once its database and MQTT client are up.
+import { startAlertEvaluator, type AlertEvaluator } from './alert-evaluator';
+import type { Publisher } from './config-versions';
+import type { Database } from './database';
+import { startOperatorHttp, type OperatorHttp } from './http/server';
+
+export interface OperatorSideOptions {
+  db: Database;
+  publisher: Publisher;
+  httpPort: number;
+  httpHost?: string;
+  httpTls?: { key: string; cert: string };
+  /** How often the server's own alerts are checked (default 15 s). */
+  alertEveryMs?: number;
+  /** FLEET_ALERT_URL. */
+  alertUrl?: string;
+  log?: (line: string) => void;
+}
+
+export interface OperatorSide {
+  http: OperatorHttp;
+  alerts: AlertEvaluator;
+  close(): Promise<void>;
+}
+
+export async function startOperatorSide(options: OperatorSideOptions): Promise<OperatorSide> {
+  const http = await startOperatorHttp({ db: options.db, publisher: options.publisher, port: options.httpPort, host: options.httpHost, tls: options.httpTls, log: options.log });
+  const alerts = startAlertEvaluator({ db: options.db, everyMs: options.alertEveryMs ?? 15_000, alertUrl: options.alertUrl, log: options.log });
+  return {
+    http,
+    alerts,
+    async close() {
+      await alerts.close();
+      await http.close();
+    },
+  };
+}
