@@ -14,7 +14,9 @@ import { migrate } from './migrate';
 import { mosquittoAclFile, upsertMosquittoUser } from './mosquitto-files';
 import { readOperatorPassword } from './operator-password';
 import { addOperator } from './operators';
+import { credentialsFor } from './local-fleet';
 import { startFleetServer } from './server';
+import { startDemo } from '../tools/fleet-demo/demo';
 
 const USAGE = `Usage: npm run fleet -- [options]
 
@@ -35,6 +37,9 @@ const USAGE = `Usage: npm run fleet -- [options]
                         FLEET_OPERATOR_PASSWORD or stdin (typed unseen at a terminal)
   --http-port N         the operator's page (default 8090; 0 = any free port)
   --http-host ADDRESS   the page's listen address (default 127.0.0.1: put a TLS proxy in front)
+  --demo N              also run N desktop machines (demo-01 …, each with its built-in emulator,
+                        state under .state/fleet-demo) linked to this fleet, with a customer at
+                        each buying something every 8-12 s
   -h, --help            this text
 
 FLEET_ALERT_URL, when set, receives each alert's opening and closing as a JSON POST.
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
       'add-machine': { type: 'string' },
       'mosquitto-dir': { type: 'string' },
       'add-operator': { type: 'string' },
+      demo: { type: 'string' },
       'http-port': { type: 'string' },
       'http-host': { type: 'string', default: '127.0.0.1' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -111,6 +117,8 @@ async function main(): Promise<void> {
     return;
   }
 
+  const demoCount = values.demo === undefined ? 0 : Number(values.demo);
+  if (!Number.isInteger(demoCount) || demoCount < 0 || demoCount > 20) throw new Error(`--demo must be 0-20 machines, not ${values.demo}`);
   const server = await startFleetServer({
     databaseUrl,
     dataDir,
@@ -132,9 +140,11 @@ async function main(): Promise<void> {
   machines:  npm run fleet -- --add-machine POSID
   operators: npm run fleet -- --add-operator NAME
 Ctrl-C to stop.`);
+  const demo = demoCount > 0 ? await startDemo({ credentialsFor: (posId) => credentialsFor(server, stateDir, posId) }, demoCount, { log }) : undefined;
+  if (demo) console.log(`demo machines (each page shows its screen):\n${demo.machines.map((m) => `  ${m.posId}: ${m.pageUrl}`).join('\n')}`);
 
   const stop = (): void => {
-    server.close().then(
+    Promise.resolve(demo?.close()).then(() => server.close()).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(error);

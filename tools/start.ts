@@ -3,9 +3,21 @@
 // process, and the page; prints the page's URL, then the emulator's. Needs no display; --open opens
 // a browser. Ctrl-C stops everything; the next start recovers from the journal as the device does.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, startDesktop } from '../hosts/node/desktop/desktop';
 import { DEFAULT_DESKTOP_PIN, missingCredentials, PIN_ENV, validPin } from '../hosts/node/desktop/secrets';
+import { startLocalFleet, type LocalFleet } from '../fleet/local-fleet';
+
+/** The local fleet's page port with --fleet (a free one when it is taken). */
+const FLEET_PAGE_PORT = 8090;
+
+/** The configuration's posId (the fleet knows the machine by it). */
+function machinePosId(configPath: string): string {
+  const posId = (JSON.parse(readFileSync(configPath, 'utf8')) as { posId?: unknown }).posId;
+  if (typeof posId !== 'string') throw new Error(`${configPath}: no posId`);
+  return posId;
+}
 
 const USAGE = `usage: npm start -- [options]
 
@@ -16,6 +28,11 @@ const USAGE = `usage: npm start -- [options]
   --emulator-port N  the built-in emulator's port (default: a free one)
   --state-dir DIR    the journal, the service PIN's hash and the emulator's state (default .state/desktop)
   --fast             short waits for tests and the soak: polls every 500 ms, 5 s walk-away, 1 s result screens
+  --fleet            also start a local fleet server (PGlite and its broker, state in .state/fleet) and
+                     link the machine to it; prints the operator's page too
+  --fleet-credentials FILE
+                     link the machine to a fleet elsewhere ({posId, url, password, key}, from the
+                     fleet's --add-machine); --fleet-ca FILE: that broker's CA for mqtts://
   --quiet            do not print the machine's log
   --open             open the page in a browser
   -h, --help         this text
@@ -49,6 +66,9 @@ async function main(): Promise<void> {
         'emulator-port': { type: 'string' },
         'state-dir': { type: 'string' },
         fast: { type: 'boolean', default: false },
+        fleet: { type: 'boolean', default: false },
+        'fleet-credentials': { type: 'string' },
+        'fleet-ca': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         open: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -77,8 +97,18 @@ async function main(): Promise<void> {
   const early: string[] = [];
   let printing = false;
   const print = (text: string) => (printing ? console.log(text) : early.push(text));
+  const configPath = values.config ?? DEFAULT_CONFIG;
+  let fleet: LocalFleet | undefined;
+  let fleetCredentials = values['fleet-credentials'];
+  if (values.fleet) {
+    const posId = machinePosId(configPath);
+    fleet = await startLocalFleet({ httpPort: FLEET_PAGE_PORT, log: (line) => print(`fleet: ${line}`) }).catch(() => startLocalFleet({ httpPort: 0, log: (line) => print(`fleet: ${line}`) }));
+    fleetCredentials = await fleet.credentialsFor(posId);
+  }
   const desktop = await startDesktop({
-    configPath: values.config ?? DEFAULT_CONFIG,
+    ...(fleetCredentials ? { fleetCredentials } : {}),
+    ...(values['fleet-ca'] ? { fleetCa: values['fleet-ca'] } : {}),
+    configPath,
     stateDir: values['state-dir'] ?? DEFAULT_STATE_DIR,
     fast: values.fast,
     ...(values.host ? { host: values.host } : {}),
@@ -90,6 +120,10 @@ async function main(): Promise<void> {
   if (desktop.emulator) console.log(`emulator:  ${desktop.baseUrl}/ (built-in ePayment emulator; admin API ${desktop.baseUrl}/emulator/info)`);
   else console.log(`ePayment:  ${desktop.baseUrl} (from EPAYMENT_BASE_URL)`);
   if (desktop.configProblem) console.log(`configuration: ${desktop.configProblem} (the machine is out of service)`);
+  if (fleet) {
+    console.log(`fleet:     ${fleet.server.operator?.http.url ?? '(no page)'} (operator page; broker ${fleet.server.mqttUrl}, state ${fleet.stateDir})`);
+    console.log(`           log in as an operator made with: npm run fleet -- --add-operator NAME`);
+  } else if (fleetCredentials) console.log(`fleet:     linked with ${fleetCredentials}`);
   console.log(`state:     ${values['state-dir'] ?? DEFAULT_STATE_DIR}; Ctrl-C to stop`);
   printing = true;
   for (const text of early.splice(0)) console.log(text);
@@ -99,7 +133,7 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    desktop.close().then(() => process.exit(0), (error: unknown) => {
+    desktop.close().then(() => fleet?.close()).then(() => process.exit(0), (error: unknown) => {
       console.error(error);
       process.exit(1);
     });
