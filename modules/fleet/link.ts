@@ -274,9 +274,13 @@ export class FleetLink {
   private tryConfig(): void {
     const pending = this.pendingConfig;
     if (!pending || !this.up) return;
-    const answer: ConfigAnswer = this.deps.applyConfig ? this.deps.applyConfig(pending.products) : { result: 'refused', reason: 'remote configuration is not supported on this host' };
-    if (answer.result === 'busy') return;
+    // Taken first: applying it changes the machine, whose change comes back here.
     this.pendingConfig = undefined;
+    const answer: ConfigAnswer = this.deps.applyConfig ? this.deps.applyConfig(pending.products) : { result: 'refused', reason: 'remote configuration is not supported on this host' };
+    if (answer.result === 'busy') {
+      this.pendingConfig ??= pending;
+      return;
+    }
     this.deps.log.info(`fleet: configuration ${pending.id} ${answer.result}${answer.result === 'refused' ? `: ${answer.reason}` : ''}`);
     this.publish('ack', answer.result === 'applied' ? { id: pending.id, result: 'applied', cfg: answer.cfg } : { id: pending.id, result: 'refused', reason: answer.reason.slice(0, MAX_DETAIL) });
     this.publishCatalog(false);

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { DesktopClient } from '../../hosts/node/desktop/api-client';
 import { startDesktop, type Desktop } from '../../hosts/node/desktop/desktop';
 import { startFleetServer, type FleetServer } from '../../fleet/server';
+import { lastCatalog } from '../../fleet/catalog-message';
+import { proposeCatalogEdit, sendConfigVersion } from '../../fleet/config-versions';
 
 const POS = 'oslo-s-vend-01';
 
@@ -39,7 +41,7 @@ describe('desktop machine linked to the fleet', function () {
     writeFileSync(join(dir, 'fleet.json'), JSON.stringify(credentials), { mode: 0o600 });
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.EPAYMENT_BASE_URL;
-    desktop = await startDesktop({ port: 0, stateDir: join(dir, 'desktop'), fast: true, env, fleetCredentials: join(dir, 'fleet.json') });
+    desktop = await startDesktop({ port: 0, stateDir: join(dir, 'desktop'), fast: true, env, fleetCredentials: join(dir, 'fleet.json'), onLog: (line) => { if (process.env.DEBUG_FLEET) console.log(line.message); } });
     client = new DesktopClient(desktop.pageUrl);
     await client.waitFor((s) => s.state === 'idle' && s.inService, 20_000, 'idle');
   });
@@ -87,5 +89,28 @@ describe('desktop machine linked to the fleet', function () {
     assert.equal(row.amount, 2900);
     const machine = await until(async () => { const r = await machineRow(); return r?.online ? r : undefined; }, 'online again');
     assert.equal(machine.online, true);
+  });
+
+  it('takes a new price from the page: applied between sales, reported, charged, and kept over a power cut', async () => {
+    const catalog = await until(() => lastCatalog(fleet.db, POS), 'the machine\'s catalog');
+    const chocolate = catalog.products.find((product) => product.id === 'chocolate')!;
+    assert.equal(chocolate.price, 2900);
+    const edit = catalog.products.map((product) => (product.id === 'chocolate' ? { ...product, price: 3500 } : product));
+    const proposed = await proposeCatalogEdit(fleet.db, POS, edit, null);
+    assert.ok(proposed.ok, JSON.stringify(proposed));
+    await sendConfigVersion(fleet.db, fleet.ingest.client, proposed.id);
+    const version = await until(async () => {
+      const row = (await fleet.db.query<{ state: string; applied_hash: string | null }>('SELECT state, applied_hash FROM config_versions WHERE id = $1', [proposed.id]))[0];
+      return row && row.state !== 'pending' ? row : undefined;
+    }, 'the machine\'s answer');
+    assert.equal(version.state, 'applied');
+    await until(async () => ((await lastCatalog(fleet.db, POS))?.products.find((product) => product.id === 'chocolate')?.price === 3500 ? true : undefined), 'the new price reported');
+    const reference = await sell('chocolate');
+    assert.equal(desktop.emulator!.payment(reference)!.aggregate.capturedAmount.value, 3500, 'the next sale charges the new price');
+    // The device keeps its configuration across a power cut; the desktop keeps the edit in its state folder.
+    await client.powerCycle(300);
+    await client.waitFor((s) => s.state === 'idle' && s.inService, 20_000, 'idle after the power cut');
+    const again = await sell('chocolate');
+    assert.equal(desktop.emulator!.payment(again)!.aggregate.capturedAmount.value, 3500);
   });
 });

@@ -195,6 +195,7 @@ describe('fleet link over MQTT (aedes on loopback)', function () {
     const applyConfig = (products: unknown): ConfigAnswer => {
       if (busy) return { result: 'busy' };
       applied.push(products);
+      link!.changed(); // the machine tells of its change while the edit is applied (the controller does)
       return Array.isArray(products) && products.length > 0 ? { result: 'applied', cfg: 'f'.repeat(64) } : { result: 'refused', reason: 'products: must list every product' };
     };
     makeLink(journal, { applyConfig });
