@@ -78,10 +78,10 @@ interface Exchange {
   reject(error: TransportError): void;
 }
 
-const URL_PATTERN = /^(https?):\/\/([^/:?#]+)(?::(\d+))?([/?][^#]*)?/;
+const URL_PATTERN = (): RegExp => /^(https?):\/\/([^/:?#]+)(?::(\d+))?([/?][^#]*)?/;
 
 function parseUrl(url: string): { origin: Origin; path: string } | undefined {
-  const match = URL_PATTERN.exec(url);
+  const match = URL_PATTERN().exec(url);
   if (!match) return undefined;
   const secure = match[1] === 'https';
   const port = match[3] === undefined ? (secure ? 443 : 80) : Number(match[3]);

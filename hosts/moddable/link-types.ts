@@ -1,6 +1,7 @@
 // What main.ts needs from the parts that differ between the ESP32 and the simulator (network.ts,
-// sntp.ts, serial-lines.ts and their stand-ins in sim/): the manifest maps one or the other to the
-// same module name, and both implement these.
+// sntp.ts and their stand-ins in sim/): the manifest maps one or the other to the same module name,
+// and both implement these. serial-lines.ts is the same on both (the simulator stands in for
+// embedded:io/serial under it, sim/serial-file.ts).
 import type { Log } from 'ports/log';
 import type { KeyValueStore } from 'ports/store';
 import type { QrMatrix } from 'qr/matrix';

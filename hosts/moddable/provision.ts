@@ -59,9 +59,9 @@ export const HELP = [
 ];
 
 const MAX_PIN_DIGITS = 12;
-const PRINTABLE = /^[\x21-\x7e]{1,256}$/;
-const MSN = /^[0-9]{4,10}$/;
-const BASE_URL = /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
+const PRINTABLE = (): RegExp => /^[\x21-\x7e]{1,256}$/;
+const MSN = (): RegExp => /^[0-9]{4,10}$/;
+const BASE_URL = (): RegExp => /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
 
 /** What a field's value must look like; undefined when it is fine. */
 function refusal(field: string, value: string): string | undefined {
@@ -69,12 +69,12 @@ function refusal(field: string, value: string): string | undefined {
     case 'clientId':
     case 'secret':
     case 'key':
-      return PRINTABLE.test(value) ? undefined : `${field} must be 1-256 printable ASCII characters without spaces`;
+      return PRINTABLE().test(value) ? undefined : `${field} must be 1-256 printable ASCII characters without spaces`;
     case 'msn':
-      return MSN.test(value) ? undefined : 'msn must be 4-10 digits';
+      return MSN().test(value) ? undefined : 'msn must be 4-10 digits';
     case 'baseUrl':
       // https only: the keys must never cross the network in clear text.
-      return BASE_URL.test(value) ? undefined : 'baseUrl must be https://host[:port] with no path';
+      return BASE_URL().test(value) ? undefined : 'baseUrl must be https://host[:port] with no path';
     case 'wifiSsid':
       return /^[\x20-\x7e]{1,32}$/.test(value) ? undefined : 'wifiSsid must be 1-32 printable ASCII characters';
     case 'wifiPassword':

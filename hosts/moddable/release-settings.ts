@@ -7,7 +7,7 @@
 export const TEST_ONLY_SETTINGS: Readonly<Record<string, string>> = {
   testTiming: 'short sale timings',
   testDriver: 'the simulator test driver',
-  serialIn: 'the simulator serial stand-in file',
+  serialIn: 'the input file of the simulator\'s embedded:io/serial stand-in',
   watchdogStallMs: 'a test watchdog stall time',
   testClientId: 'build-time test credentials',
   testClientSecret: 'build-time test credentials',

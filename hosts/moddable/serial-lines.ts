@@ -2,8 +2,9 @@
 // bridge's), opened through ECMA-419 `embedded:io/serial`. Without the debugger (release builds) the
 // SDK sets up no console of its own (debugger_none.c: ESP_getc reads nothing, ESP_putc writes
 // nothing), so the app owns the port; in debug builds it is xsbug's, and the console does not start.
-// Nothing typed is echoed (a typed secret must not come back). The simulator has its own stand-in
-// (sim/serial-lines, lines from a file): this module was never run.
+// Nothing typed is echoed (a typed secret must not come back). The simulator's manifest maps
+// `embedded:io/serial` to a stand-in on a file (sim/serial-file, a 128-byte FIFO), so this is the
+// code it runs too.
 import Serial from 'embedded:io/serial';
 import { isDebugBuild } from 'hosts/moddable/console-io';
 import { LineSplitter, type LineHandler } from 'hosts/moddable/line-splitter';

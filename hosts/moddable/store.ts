@@ -15,11 +15,11 @@ import { MAX_KEY_LENGTH, MAX_VALUE_BYTES, type KeyValueStore } from 'ports/store
 /** The Preference domain (NVS namespace, at most 15 characters too) of the machine's data. */
 export const DEFAULT_DOMAIN = 'qrvend';
 
-const KEY_PATTERN = /^[\x21-\x7e]+$/;
+const KEY_PATTERN = (): RegExp => /^[\x21-\x7e]+$/;
 
 function checkKey(key: string): void {
   // NVS keys (and namespaces) are ASCII, 15 characters at most (16 bytes with the zero).
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !KEY_PATTERN.test(key)) {
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !KEY_PATTERN().test(key)) {
     throw new RangeError(`store key "${key.slice(0, 20)}" must be 1-${MAX_KEY_LENGTH} printable ASCII characters`);
   }
 }

@@ -31,7 +31,7 @@ export interface TestPlan {
   gcSale?: number;
 }
 
-const RESULT_SCREENS = /^(thank-you|cancelled|expired|aborted|not-charged|error|reversing)$/;
+const RESULT_SCREENS = (): RegExp => /^(thank-you|cancelled|expired|aborted|not-charged|error|reversing)$/;
 const SLOTS = Instrumentation.map('XS Slot Heap Used');
 const CHUNKS = Instrumentation.map('XS Chunk Heap Used');
 const STACK = Instrumentation.map('XS Stack Used');
@@ -73,7 +73,7 @@ export class TestDriver implements TestDriverLike {
       trace(`test mem idle slotBytes ${Instrumentation.get(SLOTS) ?? 0} chunkBytes ${Instrumentation.get(CHUNKS) ?? 0}\n`);
     }
     if (sale.screen !== this.lastScreen) {
-      if (RESULT_SCREENS.test(sale.screen)) this.lastResult = sale.screen;
+      if (RESULT_SCREENS().test(sale.screen)) this.lastResult = sale.screen;
       if (sale.screen === 'idle' && this.sale > 0 && this.lastResult) {
         if (this.sampler !== undefined) Timer.clear(this.sampler);
         this.sampler = undefined;

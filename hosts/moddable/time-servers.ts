@@ -12,15 +12,15 @@ export const FALLBACK_DNS_SERVERS: readonly string[] = ['1.1.1.1', '8.8.8.8'];
 export const DEFAULT_NTP_SERVERS: readonly string[] = ['0.pool.ntp.org', '1.pool.ntp.org', '2.pool.ntp.org', '3.pool.ntp.org'];
 export const MAX_NTP_SERVERS = 4;
 
-const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
-const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const IPV4 = (): RegExp => /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
+const HOST = (): RegExp => /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** What `Net.get("DNS")` answered, as a list of IPv4 servers; undefined when it gave none usable. */
 export function dnsServersFrom(value: unknown): string[] | undefined {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
   const servers: string[] = [];
   for (const entry of list) {
-    if (typeof entry !== 'string' || !IPV4.test(entry) || entry === '0.0.0.0' || servers.includes(entry)) continue;
+    if (typeof entry !== 'string' || !IPV4().test(entry) || entry === '0.0.0.0' || servers.includes(entry)) continue;
     servers.push(entry);
   }
   return servers.length > 0 ? servers : undefined;
@@ -32,7 +32,7 @@ export function parseNtpServers(text: string): string[] | string {
   if (servers.length === 0) return 'ntp needs at least one server: set ntp a,b,c';
   if (servers.length > MAX_NTP_SERVERS) return `ntp takes at most ${MAX_NTP_SERVERS} servers`;
   for (const server of servers) {
-    if (!IPV4.test(server) && !HOST.test(server)) return `ntp: "${server.slice(0, 40)}" is not a host name or IPv4 address`;
+    if (!IPV4().test(server) && !HOST().test(server)) return `ntp: "${server.slice(0, 40)}" is not a host name or IPv4 address`;
   }
   return servers;
 }

@@ -20,7 +20,7 @@ const CHECK_MS = 1_000;
 /** A check that comes this late means the event loop itself was held up. */
 const LATE_MS = 5_000;
 
-const RESTING = /^(idle|out-of-service|service-)/;
+const RESTING = (): RegExp => /^(idle|out-of-service|service-)/;
 
 export interface WatchdogOptions {
   /** The screen the controller shows now (MachineView.sale.screen). */
@@ -58,7 +58,7 @@ export class Watchdog {
     this.lastCheck = now;
     if (late > LATE_MS) this.options.log.warn(`watchdog: the event loop was held up for ${late} ms`);
     const screen = this.options.screen();
-    if (RESTING.test(screen)) {
+    if (RESTING().test(screen)) {
       this.last = now;
       return;
     }

@@ -104,9 +104,9 @@ export const DEFAULTS = {
   tokenRenewTimeoutMs: 2_000,
 } as const;
 
-const MSN = /^[0-9]{4,10}$/;
+const MSN = (): RegExp => /^[0-9]{4,10}$/;
 // A header value must not be able to start another header.
-const HEADER_SAFE = /^[\x20-\x7e]*$/;
+const HEADER_SAFE = (): RegExp => /^[\x20-\x7e]*$/;
 
 function configError(message: string): EpaymentError {
   return new EpaymentError('config', `epayment config: ${message}`);
@@ -124,12 +124,12 @@ export function resolveConfig(config: EpaymentConfig): ResolvedConfig {
   for (const field of ['clientId', 'clientSecret', 'subscriptionKey', 'merchantSerialNumber'] as const) {
     const value = c[field];
     if (typeof value !== 'string' || value.length === 0) throw configError(`credentials.${field} is missing`);
-    if (!HEADER_SAFE.test(value)) throw configError(`credentials.${field} has characters a header cannot carry`);
+    if (!HEADER_SAFE().test(value)) throw configError(`credentials.${field} has characters a header cannot carry`);
   }
-  if (!MSN.test(c.merchantSerialNumber)) throw configError('credentials.merchantSerialNumber must be 4-10 digits');
+  if (!MSN().test(c.merchantSerialNumber)) throw configError('credentials.merchantSerialNumber must be 4-10 digits');
   const system = { ...DEFAULT_SYSTEM, ...config.system };
   for (const field of ['name', 'version', 'pluginName', 'pluginVersion'] as const) {
-    if (system[field].length > 30 || !HEADER_SAFE.test(system[field])) throw configError(`system.${field} must be at most 30 printable characters`);
+    if (system[field].length > 30 || !HEADER_SAFE().test(system[field])) throw configError(`system.${field} must be at most 30 printable characters`);
   }
   const retry = { ...DEFAULT_RETRY, ...config.retry };
   if (!Number.isInteger(retry.attempts) || retry.attempts < 1) throw configError('retry.attempts must be an integer >= 1');

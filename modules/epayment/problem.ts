@@ -4,7 +4,7 @@
 import { ApiError, cleanText } from 'epayment/errors';
 import type { HttpResponse } from 'epayment/http-transport';
 
-const CODE = /^[0-9]{1,6}$/;
+const CODE = (): RegExp => /^[0-9]{1,6}$/;
 
 /** Retry-After in delta-seconds; HTTP dates are ignored (the device's clock may not be wall time). */
 export function retryAfterMs(headers: Record<string, string>): number | undefined {
@@ -29,7 +29,7 @@ function problemFields(body: string): { title?: string; traceId?: string; code?:
     for (const detail of p.extraDetails) {
       if (typeof detail !== 'object' || detail === null) continue;
       const { name, reason } = detail as Record<string, unknown>;
-      if (typeof name === 'string' && name.toLowerCase() === 'errorcode' && typeof reason === 'string' && CODE.test(reason)) {
+      if (typeof name === 'string' && name.toLowerCase() === 'errorcode' && typeof reason === 'string' && CODE().test(reason)) {
         fields.code = reason;
         break;
       }

@@ -3,7 +3,7 @@
 import { EpaymentError } from 'epayment/errors';
 import type { Amount, CreatePaymentInput, Currency, OrderLineInput, ReceiptInput } from 'epayment/types';
 
-const REFERENCE = /^[a-zA-Z0-9-]{8,64}$/;
+const REFERENCE = (): RegExp => /^[a-zA-Z0-9-]{8,64}$/;
 const MAX_AMOUNT = 65_000_000;
 // WALLET payments take these; NOK has a minimum of 100 øre.
 const WALLET_CURRENCIES: readonly Currency[] = ['NOK', 'DKK', 'EUR'];
@@ -14,7 +14,7 @@ export function invalid(message: string): EpaymentError {
 }
 
 export function checkReference(reference: string): void {
-  if (typeof reference !== 'string' || !REFERENCE.test(reference)) throw invalid('reference must match ^[a-zA-Z0-9-]{8,64}$');
+  if (typeof reference !== 'string' || !REFERENCE().test(reference)) throw invalid('reference must match ^[a-zA-Z0-9-]{8,64}$');
 }
 
 function isMinorUnits(value: unknown, min: number): value is number {

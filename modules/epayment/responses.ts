@@ -91,7 +91,7 @@ export function readPaymentStatus(json: unknown, reference: string, what: string
 }
 
 // A URI the phone can open: a scheme, then no whitespace; short enough for a QR code.
-const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$/;
+const URI = (): RegExp => /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$/;
 const MAX_REDIRECT_URL = 2000;
 
 export function readCreatedPayment(json: unknown, reference: string, status: number): CreatedPayment {
@@ -99,7 +99,7 @@ export function readCreatedPayment(json: unknown, reference: string, status: num
   const p = r.object(json, 'body');
   const checkedReference = r.reference(p.reference, 'reference', reference);
   const redirectUrl = r.string(p.redirectUrl, 'redirectUrl');
-  if (!URI.test(redirectUrl) || redirectUrl.length > MAX_REDIRECT_URL) r.fail('redirectUrl', 'not a URI that fits a QR code');
+  if (!URI().test(redirectUrl) || redirectUrl.length > MAX_REDIRECT_URL) r.fail('redirectUrl', 'not a URI that fits a QR code');
   return { reference: checkedReference, redirectUrl };
 }
 
@@ -128,13 +128,13 @@ export interface TokenAnswer {
   lifetimeMs: number;
 }
 
-const DIGITS = /^[0-9]{1,12}$/;
-const TOKEN = /^[\x21-\x7e]+$/;
+const DIGITS = (): RegExp => /^[0-9]{1,12}$/;
+const TOKEN = (): RegExp => /^[\x21-\x7e]+$/;
 
 /** Seconds sent as a string (the spec's type) or, leniently, as a number. */
 function seconds(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  if (typeof value === 'string' && DIGITS.test(value)) return Number(value);
+  if (typeof value === 'string' && DIGITS().test(value)) return Number(value);
   return undefined;
 }
 
@@ -149,7 +149,7 @@ export function readToken(json: unknown, status: number): TokenAnswer {
   const type = r.string(t.token_type, 'token_type');
   if (type.toLowerCase() !== 'bearer') r.fail('token_type', 'not Bearer');
   const accessToken = r.string(t.access_token, 'access_token');
-  if (!TOKEN.test(accessToken)) r.fail('access_token', 'empty or not a header-safe string');
+  if (!TOKEN().test(accessToken)) r.fail('access_token', 'empty or not a header-safe string');
   const expiresIn = seconds(t.expires_in);
   const expiresOn = seconds(t.expires_on);
   const notBefore = seconds(t.not_before);

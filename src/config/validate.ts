@@ -12,8 +12,8 @@ export class ConfigError extends Error {
   }
 }
 
-const POS_ID = /^[A-Za-z0-9-]{1,24}$/;
-const PRODUCT_ID = /^[a-z0-9-]{1,16}$/;
+const POS_ID = (): RegExp => /^[A-Za-z0-9-]{1,24}$/;
+const PRODUCT_ID = (): RegExp => /^[a-z0-9-]{1,16}$/;
 const CURRENCIES: readonly MachineCurrency[] = ['NOK', 'DKK', 'EUR'];
 const MIN_PRICE: Record<MachineCurrency, number> = { NOK: 100, DKK: 1, EUR: 1 };
 const MAX_PRICE = 65_000_000;
@@ -97,7 +97,7 @@ function dropSensor(c: Checker, value: unknown, field: string): DropSensorConfig
 function product(c: Checker, value: unknown, field: string, currency: MachineCurrency | undefined, defaultLanguage: Language | undefined): Product | undefined {
   const p = c.object(value, field);
   if (!p) return undefined;
-  const id = c.string(p.id, `${field}.id`, 1, 16, PRODUCT_ID);
+  const id = c.string(p.id, `${field}.id`, 1, 16, PRODUCT_ID());
   const names: Partial<Record<Language, string>> = {};
   const rawNames = c.object(p.names, `${field}.names`);
   if (rawNames) {
@@ -130,7 +130,7 @@ export function validateMachineConfig(value: unknown): MachineConfig {
   const c = new Checker();
   const m = c.object(value, 'config');
   if (!m) throw new ConfigError(c.problems);
-  const posId = c.string(m.posId, 'posId', 1, 24, POS_ID);
+  const posId = c.string(m.posId, 'posId', 1, 24, POS_ID());
   let languages: Language[] | undefined;
   if (!Array.isArray(m.languages) || m.languages.length === 0) c.fail('languages', 'must list at least one of nb, da, fi, sv, en');
   else {

@@ -16,7 +16,7 @@ export const PRODUCT = { id: 'water', pin: 26, pulseMs: 300, price: 3500 };
 export const IDLE_CLOSE_WAIT_MS = 32_000;
 /** The test build's watchdog: this long without progress outside a resting screen restarts the app. */
 export const TEST_STALL_MS = 4_000;
-/** The test build's serial console (the simulator's stand-in reads lines appended to this file). */
+/** The test build's serial console (the simulator's embedded:io/serial stand-in receives what is appended to this file). */
 export const TEST_SERIAL_FILE = '/tmp/qrvt-serial.txt';
 const SALE_MS = 40_000;
 
@@ -283,7 +283,7 @@ export interface ConsoleRun {
   stored: Record<string, unknown> | undefined;
 }
 
-/** Types lines on the serial console of a running machine (the test build's stand-in) and collects the answers. */
+/** Types lines on the serial console of a running machine (the serialIn file) and collects the answers. */
 export async function runSerialConsole(session: SimSession, lines: string[]): Promise<ConsoleRun> {
   freshMachine({ tap: PRODUCT.id, sales: 0, delays: [] });
   const run = start(session);
