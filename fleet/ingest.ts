@@ -1,8 +1,9 @@
 // The fleet server's MQTT client: subscribes to every machine's up topics, checks each message
 // (messages.ts), stores what it says, and acknowledges stored sales with a signed down/ack. A
 // message that fails a check is refused with one log line (topic and reason, never the payload)
-// and changes nothing. Messages are handled one at a time, in arrival order, so a will and the
-// hello after it cannot swap places.
+// and changes nothing. Each machine's messages are handled one at a time, in arrival order, so a
+// will and the hello after it cannot swap places; different machines' messages are handled side by
+// side (the database pool's connections commit them together).
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { FLEET_USER } from './acl';
@@ -80,18 +81,21 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
       });
     },
     async sale(posId: string, body: Sale, key: string) {
-      // One statement: a resend (same seq) or an older event (lower seq) leaves the row as it is.
+      // One statement, one commit: a resend (same seq) or an older event (lower seq) leaves the
+      // row as it is; the machine's last_seen moves either way.
       await db.query(
-        `INSERT INTO sales (pos_id, reference, seq, sale_time, product, amount, currency, outcome)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (pos_id, reference) DO UPDATE SET
-           seq = excluded.seq, sale_time = excluded.sale_time, product = excluded.product,
-           amount = excluded.amount, currency = excluded.currency, outcome = excluded.outcome,
-           updated_at = now()
-         WHERE sales.seq < excluded.seq`,
+        `WITH stored AS (
+           INSERT INTO sales (pos_id, reference, seq, sale_time, product, amount, currency, outcome)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (pos_id, reference) DO UPDATE SET
+             seq = excluded.seq, sale_time = excluded.sale_time, product = excluded.product,
+             amount = excluded.amount, currency = excluded.currency, outcome = excluded.outcome,
+             updated_at = now()
+           WHERE sales.seq < excluded.seq
+         )
+         UPDATE machines SET last_seen = now() WHERE pos_id = $1`,
         [posId, body.reference, body.seq, body.time, body.product, body.amount, body.currency, body.outcome],
       );
-      await db.query('UPDATE machines SET last_seen = now() WHERE pos_id = $1', [posId]);
       // Acknowledged whether new or already stored: the machine resends until it hears this.
       const topic = `vend/${posId}/down/ack`;
       await client.publishAsync(topic, signDown(key, topic, { seq: [body.seq] }), { qos: 0 });
@@ -155,9 +159,14 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     return { topic, stored: true };
   }
 
-  let chain = Promise.resolve();
+  // One chain per machine (by the topic's posId level): in order for each, side by side across them.
+  const chains = new Map<string, Promise<void>>();
+  const idle = async (): Promise<void> => {
+    while (chains.size > 0) await Promise.all(chains.values());
+  };
   client.on('message', (topic, payload) => {
-    chain = chain.then(async () => {
+    const machine = topic.split('/', 3)[1] ?? '';
+    const chain: Promise<void> = (chains.get(machine) ?? Promise.resolve()).then(async () => {
       let outcome: Outcome;
       try {
         outcome = await handle(topic, payload);
@@ -168,14 +177,18 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
       if (!outcome.stored) log(`ingest: refused ${topic.slice(0, 80)}: ${outcome.reason}`);
       options.onHandled?.(outcome);
     });
+    chains.set(machine, chain);
+    void chain.then(() => {
+      if (chains.get(machine) === chain) chains.delete(machine);
+    });
   });
 
   return {
     client,
-    idle: () => chain,
+    idle,
     async close() {
       await client.endAsync();
-      await chain;
+      await idle();
     },
   };
 }
