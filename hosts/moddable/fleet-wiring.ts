@@ -4,7 +4,7 @@
 // (stored-config: the device keeps its configuration in Preference, so an edit stays after a boot).
 //
 // On the device the link yields while a sale is open: the ESP32's memory holds one TLS connection
-// at a time beside the sale's own (see the README's fleet section for the figures).
+// at a time beside the sale's own (tests/node/moddable-fleet.test.ts measures it, npm run bench shows it).
 import Instrumentation from 'instrumentation';
 import { sha256Hex } from 'hash/sha256';
 import { FleetLink, type FleetTiming } from 'fleet/link';
