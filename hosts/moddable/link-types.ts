@@ -18,6 +18,8 @@ export interface NetworkOptions {
 
 export interface NetworkLink {
   readonly up: boolean;
+  /** The Wi-Fi signal in dBm while connected, where there is Wi-Fi (not in the simulator). */
+  rssi?(): number | undefined;
   stop(): void;
 }
 

@@ -6,7 +6,8 @@
 //  3. Wi-Fi and SNTP in the background (out of service until both are there: no request leaves
 //     before the clock is set, because TLS checks certificate dates);
 //  4. start(): boot-time recovery of an open sale, then the token and the idle screen;
-//  5. the provisioning console on the serial line.
+//  5. the provisioning console on the serial line;
+//  6. the fleet link, when provisioned (`set fleet …`), once the network and the clock are up.
 // Platform differences (Wi-Fi, SNTP, serial, pins, the test driver) are chosen by the manifest,
 // which maps the same module names to hosts/moddable/*.ts on the ESP32 and sim/*.ts or stand-ins
 // in the simulator. Settings (mc/config, strings): see the README's firmware section.
@@ -42,6 +43,8 @@ import { DEFAULT_DOMAIN, PreferenceStore } from 'hosts/moddable/store';
 import { startTestDriver } from 'hosts/moddable/test-driver';
 import { startTouch } from 'hosts/moddable/touch';
 import { DEFAULT_STALL_MS, Watchdog } from 'hosts/moddable/watchdog';
+import { makeDeviceFleetLink } from 'hosts/moddable/fleet-wiring';
+import type { FleetLink } from 'fleet/link';
 import { releaseProblem } from 'hosts/moddable/release-settings';
 
 const settings = config as Record<string, unknown>;
@@ -87,7 +90,8 @@ const log = traceLog(() => secretValues);
 if (RELEASE_PROBLEM) log.error(`${RELEASE_PROBLEM}: out of service until it is rebuilt without them`);
 if (loaded.problem) log.error(`configuration (${loaded.source}): ${loaded.problem}`);
 const credentials = secrets.credentials();
-secretValues = [credentials?.clientSecret, credentials?.subscriptionKey, secrets.wifi().password].filter((value): value is string => value !== undefined && value.length >= 4);
+const fleetCredentials = RELEASE_PROBLEM ? undefined : secrets.fleet();
+secretValues = [credentials?.clientSecret, credentials?.subscriptionKey, secrets.wifi().password, fleetCredentials?.password, fleetCredentials?.key].filter((value): value is string => value !== undefined && value.length >= 4);
 const baseUrl = secrets.baseUrl()?.replace(/\/+$/, '');
 
 let online = false;
@@ -169,6 +173,9 @@ const touch = startTouch((x, y, holdMs) => {
 }, (ok) => machine.setTouch(ok), log);
 
 let serial: ReturnType<typeof startSerialLines>;
+let fleetLink: FleetLink | undefined;
+/** machine.start() ran (the fleet link starts after it). */
+let started = false;
 let network: ReturnType<typeof startNetwork> | undefined;
 let clock: ReturnType<typeof startClockSync> | undefined;
 const watchdog = new Watchdog({
@@ -182,6 +189,7 @@ const watchdog = new Watchdog({
     serial?.stop();
     network?.stop();
     clock?.stop();
+    fleetLink?.stop();
     https.close();
   },
 });
@@ -238,6 +246,7 @@ network = startNetwork({
     if (!up && changed) https.networkDown();
     if (reported && changed) machine.setNetwork(up);
     if (up) clock?.networkUp();
+    startFleet();
   },
 });
 clock = startClockSync({
@@ -249,6 +258,7 @@ clock = startClockSync({
     if (clockSet) return;
     clockSet = true;
     if (reported) machine.setClockSet(true);
+    startFleet();
   },
 });
 if (!online) machine.setNetwork(false);
@@ -263,6 +273,8 @@ log.info(`boot: configuration ${loaded.source}, credentials ${secrets.source()},
 Timer.set(() => {
   machine.start();
   loop.render();
+  started = true;
+  startFleet();
 }, 0);
 
 // 5. The provisioning console.
@@ -273,7 +285,7 @@ const provisioning = new ProvisioningConsole({
   busy: () => !/^(idle|out-of-service|service-)/.test(view.sale.screen),
   status() {
     const status = machine.status();
-    return `state ${status.state}, ${status.inService ? 'in service' : `out of service (${status.outOfService ?? 'unknown'})`}, ${status.pending.length} pending, network ${online ? 'up' : 'down'}, clock ${clockSet ? 'set' : 'not set'}`;
+    return `state ${status.state}, ${status.inService ? 'in service' : `out of service (${status.outOfService ?? 'unknown'})`}, ${status.pending.length} pending, network ${online ? 'up' : 'down'}, clock ${clockSet ? 'set' : 'not set'}, fleet ${fleetLink ? (fleetLink.connected ? 'connected' : 'not connected') : fleetCredentials ? 'not linked' : 'not provisioned'}`;
   },
   reboot: () => watchdog.restart('reboot asked for on the console'),
 });
@@ -281,3 +293,33 @@ serial = startSerialLines((line) => {
   for (const answer of provisioning.handle(line)) serial?.writeLine(answer);
 }, (message) => log.error(message));
 if (serial) serial.writeLine('ok qr-vending console ready; type help');
+
+// 6. The fleet link (docs/fleet-protocol.md), when provisioned: made now, started once the network
+// and the clock are up (TLS checks certificate dates) and the machine has started. On the device it
+// closes while a sale is open (`yieldDuringSale`): a second TLS connection beside the sale's does
+// not fit the ESP32's memory (the measurement: tools/firmware/sim-fleet.ts). With the test driver
+// on, `fleetStay` = "1" in its Preference domain keeps it open, for that measurement only.
+if (fleetCredentials) {
+  try {
+    fleetLink = makeDeviceFleetLink({
+      machine,
+      credentials: fleetCredentials,
+      firmware: setting('firmware') ?? 'unknown',
+      counters: new PreferenceStore({ domain: `${domain}-cfg` }),
+      storedConfig,
+      log,
+      rssi: () => network?.rssi?.(),
+      yieldDuringSale: !(driver && new PreferenceStore({ domain: `${domain}-tst` }).get('fleetStay') === '1'),
+      ...(emulatorRoot ? { certificate: emulatorRoot } : {}),
+      dnsServers: () => dhcpDns,
+      ...(testTiming ? { timing: { heartbeatMs: 5_000, resendMs: 3_000, reconnectMs: 500, reconnectMaxMs: 5_000 } } : {}),
+    });
+  } catch (error) {
+    log.error(`fleet: ${(error as Error).message}`);
+  }
+}
+
+function startFleet(): void {
+  if (fleetLink && started && online && clockSet) fleetLink.start();
+}
+startFleet();

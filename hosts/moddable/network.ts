@@ -22,6 +22,7 @@ const CONNECT_TIMEOUT_MS = 30_000;
 interface WiFiLike {
   readonly connection: number;
   readonly address: string | undefined;
+  readonly RSSI: number | undefined;
   connect(options: { SSID: string; password?: string }): void;
   disconnect(): void;
   close(): void;
@@ -34,7 +35,12 @@ export function startNetwork(options: NetworkOptions): NetworkLink {
   let retryTimer: Timer | undefined;
   let connectTimer: Timer | undefined;
   let stopped = false;
-  const link = { get up() { return up; }, stop };
+  let wifiRef: WiFiLike | undefined;
+  const rssi = (): number | undefined => {
+    if (!up || !wifiRef) return undefined;
+    try { return wifiRef.RSSI; } catch { return undefined; }
+  };
+  const link = { get up() { return up; }, rssi, stop };
 
   if (!ssid) {
     log.error('network: no Wi-Fi SSID provisioned (set wifiSsid) or built in (wifiSsid=...)');
@@ -67,6 +73,7 @@ export function startNetwork(options: NetworkOptions): NetworkLink {
       options.onChange(up, dns);
     },
   }) as unknown as WiFiLike;
+  wifiRef = wifi;
 
   function connect(): void {
     retryTimer = undefined;

@@ -15,6 +15,10 @@
 //   set ntp <a,b,c>           NTP servers, 1-4 host names or IPv4 addresses, asked in this order
 //                             (default 0-3.pool.ntp.org)
 //   set config <json>         the machine configuration, one line, validated before it is kept
+//   set fleet <url> <password> <key>
+//                             the fleet link: mqtt:// or mqtts://host[:port], the broker password
+//                             (1-256 printable characters), the 64-hex-digit key of messages down
+//   clear fleet               forgets the fleet credentials only
 //   show                      what is set, masked (a secret's length, an id's first 4 characters)
 //   status                    the machine's state and pending settlements
 //   clear                     forgets every secret, the PIN and the provisioned configuration
@@ -33,6 +37,8 @@ export interface ProvisionSecrets {
   setPinHash(hash: string): void;
   clear(): void;
   describe(): string[];
+  setFleet?(fleet: { url: string; password: string; key: string }): void;
+  clearFleet?(): void;
 }
 
 export interface ProvisionConfig {
@@ -54,7 +60,7 @@ export interface ProvisionDeps {
 }
 
 export const HELP = [
-  'commands: help | set clientId|secret|key|msn|baseUrl|pin|wifiSsid|wifiPassword <value> | set ntp <a,b,c> | set config <json> | show | status | clear | reboot',
+  'commands: help | set clientId|secret|key|msn|baseUrl|pin|wifiSsid|wifiPassword <value> | set ntp <a,b,c> | set config <json> | set fleet <url> <password> <key> | show | status | clear [fleet] | reboot',
   'keys and configuration take effect at the next boot',
 ];
 
@@ -114,6 +120,12 @@ export class ProvisioningConsole {
       case 'status':
         return [`ok ${this.deps.status()}`];
       case 'clear':
+        if (rest === 'fleet') {
+          if (!this.deps.secrets.clearFleet) return ['error no fleet link on this machine'];
+          this.deps.secrets.clearFleet();
+          return ['ok cleared the fleet credentials; reboot to apply'];
+        }
+        if (rest !== '') return ['error clear takes nothing or "fleet"'];
         this.deps.secrets.clear();
         this.deps.config.clear();
         return ['ok cleared secrets, PIN and provisioned configuration; reboot to apply'];
@@ -131,6 +143,7 @@ export class ProvisioningConsole {
     const space = rest.indexOf(' ');
     const field = space < 0 ? rest : rest.slice(0, space);
     const value = space < 0 ? '' : rest.slice(space + 1).trim();
+    if (field === 'fleet') return this.setFleet(value);
     if (field === 'config') {
       const problem = this.deps.config.write(value);
       return problem ? `error config refused: ${problem}` : 'ok config stored; reboot to apply';
@@ -148,5 +161,19 @@ export class ProvisioningConsole {
     }
     this.deps.secrets.set(field as Exclude<SecretField, 'pinHash'>, value);
     return `ok ${field} stored (${value.length} characters); takes effect at the next boot`;
+  }
+
+  /** `set fleet <url> <password> <key>`: the answer names the broker's host only. */
+  private setFleet(value: string): string {
+    if (!this.deps.secrets.setFleet) return 'error no fleet link on this machine';
+    const words = value.split(' ').filter((word) => word !== '');
+    if (words.length !== 3) return 'error set fleet takes <url> <password> <key>';
+    const [url, password, key] = words as [string, string, string];
+    const host = /^mqtts?:\/\/([A-Za-z0-9.-]+(:[0-9]{1,5})?)\/?$/.exec(url);
+    if (!host) return 'error fleet url must be mqtt://host[:port] or mqtts://host[:port]';
+    if (!PRINTABLE.test(password)) return 'error fleet password must be 1-256 printable ASCII characters without spaces';
+    if (!/^[0-9a-fA-F]{64}$/.test(key)) return 'error fleet key must be 64 hex digits';
+    this.deps.secrets.setFleet({ url, password, key: key.toLowerCase() });
+    return `ok fleet stored (${host[1]}${url.startsWith('mqtts:') ? ', TLS' : ', no TLS'}); takes effect at the next boot`;
   }
 }

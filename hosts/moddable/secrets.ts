@@ -27,6 +27,21 @@ export const SECRET_KEYS = Object.freeze({
 });
 export type SecretField = keyof typeof SECRET_KEYS;
 
+/** The fleet link's credentials (`set fleet <url> <password> <key>`), one Preference key each. */
+export const FLEET_KEYS = Object.freeze({ url: 'fleetUrl', password: 'fleetPass', key: 'fleetKey' });
+
+export interface FleetSecrets {
+  url: string;
+  password: string;
+  key: string;
+}
+
+/** The host (and port) of a broker URL, for what may be shown; never the rest. */
+export function fleetUrlHost(url: string): string {
+  const start = url.indexOf('://');
+  return start < 0 ? '?' : url.slice(start + 3).split('/')[0]!;
+}
+
 /** mc/config names of the build-time test credentials. */
 const TEST_SETTINGS = Object.freeze({
   clientId: 'testClientId',
@@ -118,9 +133,28 @@ export class PreferenceSecrets implements SecretStore {
     return this.store.get(SECRET_KEYS.ntp);
   }
 
-  /** Forgets every provisioned secret (the PIN included). */
+  /** The provisioned fleet credentials, when all three are there. */
+  fleet(): FleetSecrets | undefined {
+    const url = this.store.get(FLEET_KEYS.url);
+    const password = this.store.get(FLEET_KEYS.password);
+    const key = this.store.get(FLEET_KEYS.key);
+    return url && password && key ? { url, password, key } : undefined;
+  }
+
+  setFleet(fleet: FleetSecrets): void {
+    this.store.set(FLEET_KEYS.url, fleet.url);
+    this.store.set(FLEET_KEYS.password, fleet.password);
+    this.store.set(FLEET_KEYS.key, fleet.key);
+  }
+
+  clearFleet(): void {
+    for (const key of Object.values(FLEET_KEYS)) this.store.delete(key);
+  }
+
+  /** Forgets every provisioned secret (the PIN and the fleet's included). */
   clear(): void {
     for (const key of Object.values(SECRET_KEYS)) this.store.delete(key);
+    this.clearFleet();
   }
 
   /** The console's `show`: masked, one line each. */
@@ -136,8 +170,15 @@ export class PreferenceSecrets implements SecretStore {
       `wifiSsid: ${get('wifiSsid') ?? 'not set (the build\'s wifiSsid applies)'}`,
       `wifiPassword: ${maskSecret(get('wifiPassword'))}`,
       `ntp: ${get('ntp') ?? 'not set (the build\'s sntpServers or the pool.ntp.org servers apply)'}`,
+      `fleet: ${this.fleetLine()}`,
       `credentials in use: ${this.source()}`,
     ];
+  }
+
+  /** Whether the fleet is provisioned, and the broker's host: never the password or the key. */
+  private fleetLine(): string {
+    const fleet = this.fleet();
+    return fleet ? `provisioned (${fleetUrlHost(fleet.url)})` : 'not set';
   }
 
   private provisioned(): Credentials | undefined {

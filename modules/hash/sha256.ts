@@ -1,6 +1,5 @@
 // SHA-256 (FIPS 180-4), and HMAC-SHA256 (RFC 2104) over it. For the service PIN's salted hash and
 // the fleet's signed messages: small and portable (XS has no crypto.subtle); not for bulk data.
-import { utf8Bytes } from 'qr/utf8';
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -15,17 +14,66 @@ const K = new Uint32Array([
 
 /** SHA-256 of a string's UTF-8 bytes, as 64 hex digits. */
 export function sha256Hex(text: string): string {
-  return toHex(sha256(utf8Bytes(text)));
+  return toHex(sha256(utf8Array(text)));
 }
 
 /** HMAC-SHA256 of `message` (UTF-8) with `key` (bytes), as 64 hex digits. */
 export function hmacSha256Hex(key: readonly number[], message: string): string {
-  const block = key.length > 64 ? Array.from(sha256(key)) : key.slice();
-  while (block.length < 64) block.push(0);
-  const inner = block.map((byte) => byte ^ 0x36);
-  const outer = block.map((byte) => byte ^ 0x5c);
-  const innerHash = sha256(inner.concat(utf8Bytes(message)));
-  return toHex(sha256(outer.concat(Array.from(innerHash))));
+  const block = new Uint8Array(64);
+  block.set(key.length > 64 ? sha256(key) : key);
+  const text = utf8Array(message);
+  const inner = new Uint8Array(64 + text.length);
+  for (let i = 0; i < 64; i++) inner[i] = block[i]! ^ 0x36;
+  inner.set(text, 64);
+  const outer = new Uint8Array(64 + 32);
+  for (let i = 0; i < 64; i++) outer[i] = block[i]! ^ 0x5c;
+  outer.set(sha256(inner), 64);
+  return toHex(sha256(outer));
+}
+
+/**
+ * UTF-8 bytes of a string in one Uint8Array (lone surrogates become U+FFFD, as TextEncoder does).
+ * Not a number[]: on XS an array takes a slot per byte (32 bytes each in the 64-bit simulator), and
+ * a configuration's 2.4 KB would take the whole chunk heap.
+ */
+export function utf8Array(text: string): Uint8Array {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = codePointAt(text, i);
+    length += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (code >= 0x10000) i++;
+  }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = codePointAt(text, i);
+    if (code < 0x80) bytes[at++] = code;
+    else if (code < 0x800) {
+      bytes[at++] = 0xc0 | (code >> 6);
+      bytes[at++] = 0x80 | (code & 0x3f);
+    } else if (code < 0x10000) {
+      bytes[at++] = 0xe0 | (code >> 12);
+      bytes[at++] = 0x80 | ((code >> 6) & 0x3f);
+      bytes[at++] = 0x80 | (code & 0x3f);
+    } else {
+      bytes[at++] = 0xf0 | (code >> 18);
+      bytes[at++] = 0x80 | ((code >> 12) & 0x3f);
+      bytes[at++] = 0x80 | ((code >> 6) & 0x3f);
+      bytes[at++] = 0x80 | (code & 0x3f);
+      i++;
+    }
+  }
+  return bytes;
+}
+
+/** The code point at `i` (a pair as one; a lone surrogate as U+FFFD). */
+function codePointAt(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+    const low = text.charCodeAt(i + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) return 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+  }
+  return code >= 0xd800 && code <= 0xdfff ? 0xfffd : code;
 }
 
 function toHex(bytes: Uint8Array): string {
@@ -35,13 +83,23 @@ function toHex(bytes: Uint8Array): string {
 }
 
 /** SHA-256 of `input`'s bytes (each 0-255). */
-export function sha256(input: readonly number[]): Uint8Array {
-  const bytes = input.slice();
-  const bitLength = bytes.length * 8;
-  bytes.push(0x80);
-  while (bytes.length % 64 !== 56) bytes.push(0);
-  // Length in bits, big-endian 64-bit (the high word is 0 below 512 MB).
-  bytes.push(0, 0, 0, 0, (bitLength >>> 24) & 0xff, (bitLength >>> 16) & 0xff, (bitLength >>> 8) & 0xff, bitLength & 0xff);
+export function sha256(input: ArrayLike<number>): Uint8Array {
+  const length = input.length;
+  // The message, 0x80, zeros, and the length in bits (big-endian 64-bit), in whole 64-byte blocks.
+  const bytes = new Uint8Array(((length + 9 + 63) >> 6) << 6);
+  bytes.set(input);
+  bytes[length] = 0x80;
+  const high = Math.floor(length / 0x20000000);
+  const low = (length * 8) >>> 0;
+  const end = bytes.length;
+  bytes[end - 8] = high >>> 24;
+  bytes[end - 7] = (high >>> 16) & 0xff;
+  bytes[end - 6] = (high >>> 8) & 0xff;
+  bytes[end - 5] = high & 0xff;
+  bytes[end - 4] = low >>> 24;
+  bytes[end - 3] = (low >>> 16) & 0xff;
+  bytes[end - 2] = (low >>> 8) & 0xff;
+  bytes[end - 1] = low & 0xff;
   const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   const w = new Uint32Array(64);
   for (let block = 0; block < bytes.length; block += 64) {

@@ -119,6 +119,41 @@ describe('provisioning console (serial line protocol)', () => {
     assert.equal(busy.reboots(), 0);
   });
 
+  it('keeps the fleet credentials (`set fleet <url> <password> <key>`), shows only the broker host, refuses bad ones, and `clear fleet` forgets them only', () => {
+    const { console: c, secretStore, secrets } = rig();
+    const fleetKey = 'ab'.repeat(32);
+    const fleetPassword = 'fleet-password-Zm9vYmFy';
+    const refused = [
+      `set fleet mqtts://broker.example:8883 ${fleetPassword} 1234`,
+      `set fleet mqtts://broker.example:8883 ${fleetPassword} ${'g'.repeat(64)}`,
+      `set fleet https://broker.example ${fleetPassword} ${fleetKey}`,
+      `set fleet mqtt://broker.example/path ${fleetPassword} ${fleetKey}`,
+      `set fleet mqtts://broker.example:8883 ${fleetPassword}`,
+    ];
+    for (const line of refused) {
+      const answers = c.handle(line);
+      assert.match(answers[0]!, /^error /, line);
+      assert.ok(!answers[0]!.includes(fleetPassword) && !answers[0]!.includes(fleetKey), line);
+    }
+    assert.deepEqual(secretStore.keys(), []);
+    assert.equal(c.handle(`set fleet mqtts://broker.example:8883 ${fleetPassword} 1234`)[0], 'error fleet key must be 64 hex digits');
+    assert.equal(c.handle(`set fleet https://broker.example ${fleetPassword} ${fleetKey}`)[0], 'error fleet url must be mqtt://host[:port] or mqtts://host[:port]');
+    const [stored] = c.handle(`set fleet mqtts://broker.example:8883 ${fleetPassword} ${fleetKey.toUpperCase()}`);
+    assert.equal(stored, 'ok fleet stored (broker.example:8883, TLS); takes effect at the next boot');
+    assert.deepEqual(secrets.fleet(), { url: 'mqtts://broker.example:8883', password: fleetPassword, key: fleetKey });
+    c.handle(`set secret ${SECRET}`);
+    const shown = c.handle('show');
+    assert.ok(shown.includes('ok fleet: provisioned (broker.example:8883)'), shown.join('\n'));
+    assert.ok(!shown.join('\n').includes(fleetPassword) && !shown.join('\n').includes(fleetKey));
+    assert.deepEqual(c.handle('clear fleet'), ['ok cleared the fleet credentials; reboot to apply']);
+    assert.equal(secrets.fleet(), undefined);
+    assert.ok(c.handle('show').includes('ok fleet: not set'));
+    assert.deepEqual(secretStore.keys(), ['secret'], 'the API secret stays');
+    c.handle(`set fleet mqtt://10.0.0.2 ${fleetPassword} ${fleetKey}`);
+    c.handle('clear');
+    assert.deepEqual(secretStore.keys(), [], 'clear forgets the fleet too');
+  });
+
   it('answers help, status and unknown commands without repeating the line', () => {
     const { console: c } = rig();
     assert.match(c.handle('help')[0]!, /^ok commands: /);
