@@ -171,7 +171,7 @@ export class ProvisioningConsole {
     const [url, password, key] = words as [string, string, string];
     const host = /^mqtts?:\/\/([A-Za-z0-9.-]+(:[0-9]{1,5})?)\/?$/.exec(url);
     if (!host) return 'error fleet url must be mqtt://host[:port] or mqtts://host[:port]';
-    if (!PRINTABLE.test(password)) return 'error fleet password must be 1-256 printable ASCII characters without spaces';
+    if (!PRINTABLE().test(password)) return 'error fleet password must be 1-256 printable ASCII characters without spaces';
     if (!/^[0-9a-fA-F]{64}$/.test(key)) return 'error fleet key must be 64 hex digits';
     this.deps.secrets.setFleet({ url, password, key: key.toLowerCase() });
     return `ok fleet stored (${host[1]}${url.startsWith('mqtts:') ? ', TLS' : ', no TLS'}); takes effect at the next boot`;
