@@ -5,7 +5,7 @@ import type { CatalogEntry } from 'app/config/catalog-edit';
 import { LANGUAGES, type Language, type MachineCurrency } from 'app/config/machine-config';
 import { isPosId } from './acl';
 import type { Queryable } from './database';
-import { CURRENCIES } from './messages';
+import { CURRENCIES, readUpBody } from './messages';
 
 export const MAX_CATALOG_BYTES = 8192;
 const MAX_PRODUCTS = 60;
@@ -51,15 +51,9 @@ function checkProduct(value: unknown, i: number, languages: string[]): string[] 
 export function parseCatalog(topic: string, payload: Buffer): ParsedCatalog {
   const posId = topic.split('/')[1] ?? '';
   if (!isCatalogTopic(topic) || !isPosId(posId)) return { ok: false, reason: 'not a catalog topic' };
-  if (payload.length > MAX_CATALOG_BYTES) return { ok: false, reason: `${payload.length} bytes, over ${MAX_CATALOG_BYTES}` };
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  if (!isObject(json)) return { ok: false, reason: 'not a JSON object' };
-  if (json.v !== 1) return { ok: false, reason: 'v is not 1' };
+  const read = readUpBody(payload, MAX_CATALOG_BYTES);
+  if (!read.ok) return read;
+  const json = read.body;
   const problems: string[] = [];
   if (typeof json.cfg !== 'string' || !/^[0-9a-f]{64}$/.test(json.cfg)) problems.push('cfg must be 64 hex digits');
   const languages = json.languages;

@@ -124,15 +124,9 @@ const CHECKS: Record<UpMessage['kind'], (f: Fields, posId: string) => void> = {
   },
 };
 
-/** topic is vend/{posId}/up/{kind}; payload the raw bytes. Never throws. */
-export function parseUp(topic: string, payload: Buffer): Parsed {
-  const parts = topic.split('/');
-  if (parts.length !== 4 || parts[0] !== 'vend' || parts[2] !== 'up') return { ok: false, reason: 'not an up topic' };
-  const posId = parts[1]!;
-  const kind = parts[3]! as UpMessage['kind'];
-  if (!isPosId(posId)) return { ok: false, reason: 'not a posId' };
-  if (!Object.hasOwn(CHECKS, kind)) return { ok: false, reason: `unknown kind ${kind.slice(0, 32)}` };
-  if (payload.length > MAX_MESSAGE_BYTES) return { ok: false, reason: `${payload.length} bytes, over ${MAX_MESSAGE_BYTES}` };
+/** A message up's bytes as its JSON object: at most `maxBytes`, UTF-8, an object, `v` 1. Never throws. */
+export function readUpBody(payload: Buffer, maxBytes: number): { ok: true; body: Json } | { ok: false; reason: string } {
+  if (payload.length > maxBytes) return { ok: false, reason: `${payload.length} bytes, over ${maxBytes}` };
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
@@ -142,6 +136,20 @@ export function parseUp(topic: string, payload: Buffer): Parsed {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'not a JSON object' };
   const body = json as Json;
   if (body.v !== 1) return { ok: false, reason: 'v is not 1' };
+  return { ok: true, body };
+}
+
+/** topic is vend/{posId}/up/{kind}; payload the raw bytes. Never throws. */
+export function parseUp(topic: string, payload: Buffer): Parsed {
+  const parts = topic.split('/');
+  if (parts.length !== 4 || parts[0] !== 'vend' || parts[2] !== 'up') return { ok: false, reason: 'not an up topic' };
+  const posId = parts[1]!;
+  const kind = parts[3]! as UpMessage['kind'];
+  if (!isPosId(posId)) return { ok: false, reason: 'not a posId' };
+  if (!Object.hasOwn(CHECKS, kind)) return { ok: false, reason: `unknown kind ${kind.slice(0, 32)}` };
+  const read = readUpBody(payload, MAX_MESSAGE_BYTES);
+  if (!read.ok) return read;
+  const { body } = read;
   const fields = new Fields(body);
   CHECKS[kind](fields, posId);
   if (fields.problems.length > 0) return { ok: false, reason: fields.problems.join('; ') };
