@@ -95,6 +95,8 @@ export interface FleetLinkDeps {
   yieldDuringSale?: boolean;
   /** Applies a catalog edit from `down/config` and persists it; 'busy' during a sale (tried again on the next change). */
   applyConfig?: (products: unknown) => ConfigAnswer;
+  /** A verified `down/payment` push: a hint to read that payment now, never a fact to act on. */
+  onPaymentPush?: (reference: string, state: string) => void;
   timing?: Partial<FleetTiming>;
 }
 
@@ -262,6 +264,13 @@ export class FleetLink {
       const seqs = verified.message.seq;
       if (!Array.isArray(seqs) || !seqs.every((seq) => Number.isInteger(seq) && seq > 0)) return refuse('ack without sequence numbers');
       this.onAck(seqs as number[]);
+      return;
+    }
+    if (kind === 'payment') {
+      const { reference, state } = verified.message;
+      if (typeof reference !== 'string' || reference.length > 50 || typeof state !== 'string' || state.length > 32) return refuse('payment push without a reference and state');
+      if (!this.deps.onPaymentPush) return refuse('payment pushes are not used on this host');
+      this.deps.onPaymentPush(reference, state);
       return;
     }
     const { id, products } = verified.message;

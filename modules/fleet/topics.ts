@@ -1,7 +1,7 @@
 // The fleet's topic tree (docs/fleet-protocol.md): a machine publishes under vend/{posId}/up/ and
 // reads vend/{posId}/down/.
 export type UpKind = 'hello' | 'heartbeat' | 'sale' | 'alert' | 'ack' | 'catalog' | 'will';
-export type DownKind = 'ack' | 'config';
+export type DownKind = 'ack' | 'config' | 'payment';
 
 export function upTopic(posId: string, kind: UpKind): string {
   return `vend/${posId}/up/${kind}`;
@@ -21,5 +21,5 @@ export function downKindOf(posId: string, topic: string): DownKind | undefined {
   const prefix = `vend/${posId}/down/`;
   if (!topic.startsWith(prefix)) return undefined;
   const kind = topic.slice(prefix.length);
-  return kind === 'ack' || kind === 'config' ? kind : undefined;
+  return kind === 'ack' || kind === 'config' || kind === 'payment' ? kind : undefined;
 }
