@@ -16,6 +16,7 @@ import { readOperatorPassword } from './operator-password';
 import { addOperator } from './operators';
 import { credentialsFor } from './local-fleet';
 import { startFleetServer } from './server';
+import { vippsKeysFromEnv } from './vipps/client';
 import { startDemo } from '../tools/fleet-demo/demo';
 
 const USAGE = `Usage: npm run fleet -- [options]
@@ -37,10 +38,15 @@ const USAGE = `Usage: npm run fleet -- [options]
                         FLEET_OPERATOR_PASSWORD or stdin (typed unseen at a terminal)
   --http-port N         the operator's page (default 8090; 0 = any free port)
   --http-host ADDRESS   the page's listen address (default 127.0.0.1: put a TLS proxy in front)
+  --epayment-ca FILE    the CA (PEM) of EPAYMENT_BASE_URL's certificate (the emulator's root)
   --demo N              also run N desktop machines (demo-01 …, each with its built-in emulator,
                         state under .state/fleet-demo) linked to this fleet, with a customer at
                         each buying something every 8-12 s
   -h, --help            this text
+
+EPAYMENT_BASE_URL, EPAYMENT_CLIENT_ID, EPAYMENT_CLIENT_SECRET, EPAYMENT_SUBSCRIPTION_KEY and
+EPAYMENT_MSN, when set, are the merchant's keys: the fleet then registers its webhooks, makes
+refunds and reads the report. They are never stored or shown.
 
 FLEET_ALERT_URL, when set, receives each alert's opening and closing as a JSON POST.
 
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
       'mosquitto-dir': { type: 'string' },
       'add-operator': { type: 'string' },
       demo: { type: 'string' },
+      'epayment-ca': { type: 'string' },
       'http-port': { type: 'string' },
       'http-host': { type: 'string', default: '127.0.0.1' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -131,6 +138,7 @@ async function main(): Promise<void> {
     httpPort: integer(values['http-port'], 'http-port') ?? 8090,
     httpHost: values['http-host'],
     alertUrl: process.env.FLEET_ALERT_URL || undefined,
+    vipps: vippsKeysFromEnv(process.env, values['epayment-ca'] ? readFileSync(values['epayment-ca'], 'utf8') : undefined),
     log,
   });
   console.log(`fleet server

@@ -4,10 +4,12 @@ import { startAlertEvaluator, type AlertEvaluator } from './alert-evaluator';
 import type { Publisher } from './config-versions';
 import type { Database } from './database';
 import { startOperatorHttp, type OperatorHttp } from './http/server';
+import type { VippsClient } from './vipps/client';
 
 export interface OperatorSideOptions {
   db: Database;
   publisher: Publisher;
+  vipps?: VippsClient;
   httpPort: number;
   httpHost?: string;
   httpTls?: { key: string; cert: string };
@@ -25,7 +27,7 @@ export interface OperatorSide {
 }
 
 export async function startOperatorSide(options: OperatorSideOptions): Promise<OperatorSide> {
-  const http = await startOperatorHttp({ db: options.db, publisher: options.publisher, port: options.httpPort, host: options.httpHost, tls: options.httpTls, log: options.log });
+  const http = await startOperatorHttp({ db: options.db, publisher: options.publisher, vipps: options.vipps, port: options.httpPort, host: options.httpHost, tls: options.httpTls, log: options.log });
   const alerts = startAlertEvaluator({ db: options.db, everyMs: options.alertEveryMs ?? 15_000, alertUrl: options.alertUrl, log: options.log });
   return {
     http,

@@ -6,6 +6,7 @@ import { startIngest, type Ingest, type Outcome } from './ingest';
 import { addMachine, type MachineCredentials } from './machines';
 import { migrate } from './migrate';
 import { startOperatorSide, type OperatorSide, type OperatorSideOptions } from './operator-side';
+import { VippsClient, type VippsKeys } from './vipps/client';
 
 export interface FleetServerOptions {
   /** postgres://… ; absent: PGlite in dataDir, or in memory without one. */
@@ -32,6 +33,8 @@ export interface FleetServerOptions {
   httpTls?: OperatorSideOptions['httpTls'];
   alertEveryMs?: number;
   alertUrl?: string;
+  /** The merchant's keys for webhooks, refunds and the report (from EPAYMENT_*); absent: none of those. */
+  vipps?: VippsKeys;
 }
 
 export interface FleetServer {
@@ -43,6 +46,8 @@ export interface FleetServer {
   ingest: Ingest;
   /** The page and the alert evaluator, when httpPort was given. */
   operator?: OperatorSide;
+  /** The service's client, when the fleet holds the merchant's keys. */
+  vipps?: VippsClient;
   addMachine(posId: string): Promise<MachineCredentials>;
   close(): Promise<void>;
 }
@@ -68,8 +73,9 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
     const mqttUrl = options.mqttUrl ?? broker!.url;
     const ingest = await startIngest({ db, mqttUrl, password: options.fleetPassword, ca: options.mqttCa, log, onHandled: options.onHandled });
     const publicUrl = options.publicMqttUrl ?? mqttUrl;
+    const vipps = options.vipps ? new VippsClient(options.vipps) : undefined;
     const operator = options.httpPort === undefined ? undefined : await startOperatorSide({
-      db, publisher: ingest.client, httpPort: options.httpPort, httpHost: options.httpHost, httpTls: options.httpTls,
+      db, publisher: ingest.client, vipps, httpPort: options.httpPort, httpHost: options.httpHost, httpTls: options.httpTls,
       alertEveryMs: options.alertEveryMs, alertUrl: options.alertUrl, log,
     }).catch(async (error: unknown) => {
       await ingest.close();
@@ -81,6 +87,7 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
       mqttUrl,
       ingest,
       operator,
+      vipps,
       addMachine: (posId) => addMachine(db, posId, publicUrl),
       async close() {
         await operator?.close();

@@ -3,6 +3,7 @@
 import type { Database } from '../database';
 import type { Publisher } from '../config-versions';
 import type { Session } from './sessions';
+import type { VippsClient } from '../vipps/client';
 
 export interface PageContext {
   db: Database;
@@ -11,6 +12,8 @@ export interface PageContext {
   /** The POST's form (empty for GET). */
   form: URLSearchParams;
   publisher: Publisher;
+  /** The service's client, when the fleet holds the merchant's keys (refunds, the report). */
+  vipps?: VippsClient;
   log: (line: string) => void;
 }
 

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Publisher } from '../config-versions';
 import type { Database } from '../database';
+import type { VippsClient } from '../vipps/client';
 import type { Answer, PageContext } from './context';
 import { html } from './html';
 import { page } from './layout';
@@ -25,6 +26,7 @@ import {
 export interface OperatorHttpOptions {
   db: Database;
   publisher: Publisher;
+  vipps?: VippsClient;
   /** 0: any free port. */
   port: number;
   host?: string;
@@ -122,7 +124,7 @@ export async function startOperatorHttp(options: OperatorHttpOptions): Promise<O
     for (const route of ROUTES) {
       const match = route.method === wanted ? route.path.exec(path) : null;
       if (!match) continue;
-      const answer = await route.handler({ db, session, url, form, publisher: options.publisher, log }, ...match.slice(1));
+      const answer = await route.handler({ db, session, url, form, publisher: options.publisher, vipps: options.vipps, log }, ...match.slice(1));
       if (answer.kind === 'redirect') return redirect(response, answer.location);
       if (answer.kind === 'file') return send(response, 200, answer.type, answer.body, { 'content-disposition': `attachment; filename="${answer.name}"` });
       return sendHtml(response, answer.status ?? 200, answer.body);
