@@ -37,16 +37,17 @@ function idlePixels(config: MachineConfig): Buffer {
 
 /** The pixels (RGBA) of the image the desktop's page shows as the machine's screen, read in the page. */
 async function shownPixels(page: Page): Promise<Buffer> {
-  const rgba = await page.locator('#screen-actual').evaluate(async (element) => {
-    const image = element as HTMLImageElement;
+  // A string: it runs in the page, where the DOM is (this project's types have none).
+  const rgba = await page.evaluate<number[]>(`(async () => {
+    const image = document.getElementById('screen-actual');
     await image.decode();
     const canvas = document.createElement('canvas');
     canvas.width = image.naturalWidth;
     canvas.height = image.naturalHeight;
-    const context = canvas.getContext('2d')!;
+    const context = canvas.getContext('2d');
     context.drawImage(image, 0, 0);
     return Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data);
-  });
+  })()`);
   return Buffer.from(rgba);
 }
 
@@ -109,7 +110,7 @@ describe('a price changed on the fleet\'s page, seen on the machine\'s screen (C
     }
     assert.equal(await fleetPage.inputValue('input[name="price.chocolate"]'), '29.00');
     await fleetPage.fill('input[name="price.chocolate"]', '35.00');
-    await Promise.all([fleetPage.waitForNavigation(), fleetPage.locator('input[name="price.chocolate"]').evaluate((input) => (input as HTMLInputElement).form!.requestSubmit())]);
+    await Promise.all([fleetPage.waitForNavigation(), fleetPage.evaluate(`document.querySelector('input[name="price.chocolate"]').form.requestSubmit()`)]);
     assert.match(await fleetPage.textContent('body') ?? '', /sent; the machine applies it/);
 
     const shownBy = Date.now() + 20_000;
