@@ -83,6 +83,7 @@ describe('emulator: webhook deliveries', () => {
       assert.deepEqual(verify(request, secret), { hashOk: true, signatureOk: true });
       assert.deepEqual(verify(request, 'another secret').signatureOk, false);
     }
+    await eventually(() => emulator.webhookDeliveries().length === 5, 3000, '5 attempts recorded');
     const attempts = emulator.webhookDeliveries();
     assert.equal(attempts.length, 5);
     assert.deepEqual(attempts.map((a) => [a.registrationId, a.url, a.reference, a.attempt, a.status]), attempts.map(() => [id, receiver.url, reference, 1, 200]));
@@ -122,6 +123,17 @@ describe('emulator: webhook deliveries', () => {
     assert.equal(receiver.received.length, 0);
   });
 
+  it('stops retrying for a registration deleted meanwhile', async () => {
+    await start({ retryInitialMs: 100, retryMaxMs: 100, timeoutMs: 300, maxAttempts: 10 });
+    const { id } = await register(['epayments.payment.created.v1']);
+    receiver.respond = () => 500;
+    await client.payment({}, false);
+    await eventually(() => receiver.received.length === 1, 2000, 'the first attempt');
+    assert.equal((await client.send('DELETE', `/webhooks/v1/webhooks/${id}`, undefined, client.headers())).status, 204);
+    await pause(400);
+    assert.equal(receiver.received.length, 1);
+  });
+
   it('keeps the order per payment: the next only after the one before was answered 2xx', async () => {
     await start();
     await register();
@@ -131,6 +143,7 @@ describe('emulator: webhook deliveries', () => {
     assert.equal((await client.capture(reference, 2500)).status, 200);
     await eventually(() => receiver.received.length === 5, 5000, 'five requests');
     assert.deepEqual(receiver.bodies().map((b) => b.name), ['CREATED', 'CREATED', 'CREATED', 'AUTHORIZED', 'CAPTURED']);
+    await eventually(() => emulator.webhookDeliveries().length === 5, 3000, '5 attempts recorded');
     assert.deepEqual(emulator.webhookDeliveries().map((a) => [a.event.split('.')[2], a.attempt, a.status]), [
       ['created', 1, 500],
       ['created', 2, 500],
@@ -155,6 +168,7 @@ describe('emulator: webhook deliveries', () => {
     receiver.respond = (request, index) => (JSON.parse(request.body).name === 'AUTHORIZED' ? 200 : index === 0 ? 500 : 'hang');
     const reference = await client.payment();
     await eventually(() => receiver.bodies().some((b) => b.name === 'AUTHORIZED'), 5000, 'AUTHORIZED after CREATED was given up');
+    await eventually(() => emulator.webhookDeliveries().length === 5, 3000, '5 attempts recorded');
     const attempts = emulator.webhookDeliveries();
     assert.deepEqual(attempts.map((a) => [a.event.split('.')[2], a.attempt, a.status ?? a.error, a.gaveUp ?? false]), [
       ['created', 1, 500, false],
@@ -164,7 +178,8 @@ describe('emulator: webhook deliveries', () => {
       ['authorized', 1, 200, false],
     ]);
     // Waits between attempts: the backoff (50, 100, then capped at 120) plus the timeouts.
-    const sent = receiver.received.map((r) => r.at);
+    // As the emulator sent them (the receiver's clock also counts the connection setup).
+    const sent = attempts.map((a) => a.at);
     assert.ok(sent[1]! - sent[0]! >= 45, `first retry ${sent[1]! - sent[0]!} ms after`);
     assert.ok(sent[2]! - sent[1]! >= 200 + 95, `second retry ${sent[2]! - sent[1]!} ms after`);
     assert.ok(sent[3]! - sent[2]! >= 200 + 115, `third retry ${sent[3]! - sent[2]!} ms after`);

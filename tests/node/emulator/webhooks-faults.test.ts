@@ -50,6 +50,7 @@ describe('emulator: webhook faults', () => {
     assert.equal(first!.body, second!.body);
     assert.equal(first!.headers.authorization, second!.headers.authorization);
     assert.equal(first!.headers['x-ms-date'], second!.headers['x-ms-date']);
+    await eventually(() => emulator.webhookDeliveries().length === 3, 3000, '3 attempts recorded');
     assert.deepEqual(emulator.webhookDeliveries().map((a) => [a.event, a.attempt, a.status, a.fault]), [
       [CREATED, 1, 200, undefined],
       [AUTHORIZED, 1, 200, undefined],
@@ -90,6 +91,7 @@ describe('emulator: webhook faults', () => {
     await client.payment({}, false);
     await eventually(() => receiver.received.length === 1, 3000, 'the retry');
     assert.ok(receiver.received[0]!.at - started >= 200, 'after the 200 ms timeout and the backoff');
+    await eventually(() => emulator.webhookDeliveries().length === 2, 3000, '2 attempts recorded');
     assert.deepEqual(emulator.webhookDeliveries().map((a) => [a.attempt, a.status ?? a.error, a.fault]), [
       [1, 'dropped', 'drop'],
       [2, 200, undefined],
@@ -101,6 +103,7 @@ describe('emulator: webhook faults', () => {
     const lost = await client.payment();
     await pause(150);
     assert.equal(receiver.received.length, 0);
+    await eventually(() => emulator.webhookDeliveries().length === 2, 3000, '2 attempts recorded');
     assert.deepEqual(emulator.webhookDeliveries().map((a) => [a.reference, a.event, a.error, a.fault, a.gaveUp]), [
       [lost, CREATED, 'dropped', 'drop-all', true],
       [lost, AUTHORIZED, 'dropped', 'drop-all', true],
@@ -120,6 +123,7 @@ describe('emulator: webhook faults', () => {
       { hashOk: true, signatureOk: false },
       { hashOk: true, signatureOk: true },
     ]);
+    await eventually(() => emulator.webhookDeliveries().length === 2, 3000, '2 attempts recorded');
     assert.deepEqual(emulator.webhookDeliveries().map((a) => [a.status, a.fault]), [
       [401, 'bad-signature'],
       [200, undefined],
@@ -148,6 +152,7 @@ describe('emulator: webhook faults', () => {
     emulator.approve(target);
     await eventually(() => receiver.bodies().filter((b) => b.reference === target && b.name === 'AUTHORIZED').length === 3, 3000, 'the target\'s third attempt');
     await eventually(() => receiver.bodies().some((b) => b.reference === other), 3000, 'the other payment');
+    await eventually(() => emulator.webhookDeliveries().length === 5, 3000, '5 attempts recorded');
     const byReference = (reference: string): Array<number | undefined> => emulator.webhookDeliveries().filter((a) => a.reference === reference).map((a) => a.status);
     assert.deepEqual(byReference(other), [200]);
     assert.deepEqual(byReference(target), [200, 401, 401, 200]);
@@ -164,6 +169,7 @@ describe('emulator: webhook faults', () => {
     await client.payment();
     await eventually(() => receiver.received.length === 1, 3000, 'AUTHORIZED');
     assert.deepEqual(names(), ['AUTHORIZED']);
+    await eventually(() => emulator.webhookDeliveries().length === 2, 3000, '2 attempts recorded');
     const deliveries = json<Array<Record<string, unknown>>>(await admin('GET', '/webhooks/deliveries'));
     assert.deepEqual(deliveries.map((d) => [d.event, d.fault ?? null, d.status ?? d.error]), [
       [CREATED, 'drop-all', 'dropped'],

@@ -35,6 +35,8 @@ export class WebhookDeliverer {
   private log: WebhookAttempt[] = [];
   private nextNumber = 1;
   private stop = new AbortController();
+  /** Deleted registrations: their delivery under way stops retrying. */
+  private readonly deleted = new Set<string>();
 
   constructor(
     private readonly faults: WebhookFaultPlan,
@@ -63,6 +65,7 @@ export class WebhookDeliverer {
 
   /** A deleted registration gets nothing more: its queued deliveries go, the one under way ends with its attempt. */
   forget(registrationId: string): void {
+    this.deleted.add(registrationId);
     for (const queue of this.queues.values()) {
       if (queue.items[0]?.registration.id === registrationId) queue.items.splice(1);
     }
@@ -133,6 +136,7 @@ export class WebhookDeliverer {
       }
       if (gaveUp || signal.aborted) return;
       await wait(backoff, signal);
+      if (this.deleted.has(delivery.registration.id)) return;
       backoff = Math.min(backoff * 2, this.options.retryMaxMs);
     }
   }
