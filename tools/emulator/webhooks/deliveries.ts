@@ -45,6 +45,8 @@ export class WebhookDeliverer {
 
   enqueue(registration: WebhookRegistration, event: string, reference: string, body: string): void {
     if (this.stop.signal.aborted) return;
+    // A registration that has events is not deleted (again): a fault may have taken a delete back.
+    this.deleted.delete(registration.id);
     const key = `${registration.id} ${reference}`;
     let queue = this.queues.get(key);
     const delivery: Delivery = { number: this.nextNumber++, registration, event, reference, body };
@@ -114,7 +116,8 @@ export class WebhookDeliverer {
           queue.items[0] = second;
           queue.items[1] = delivery;
           await this.deliver(second, queue, signal);
-          queue.items.splice(queue.items.indexOf(second), 1);
+          const index = queue.items.indexOf(second);
+          if (index >= 0) queue.items.splice(index, 1);
         }
       }
     }
