@@ -42,7 +42,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const counters = new CounterSet();
   const requestLog = new RequestLog();
   const closing = new AbortController();
-  const webhooks = new WebhookService({ merchantSerialNumber: credentials.merchantSerialNumber, payments: () => payments.all(), delivery: options.webhooks });
+  const webhooks = new WebhookService({ merchantSerialNumber: credentials.merchantSerialNumber, payments: () => payments.all(), delivery: options.webhooks, log });
   const api = new EpaymentApi({
     credentials,
     tokens,

@@ -41,6 +41,8 @@ export class WebhookDeliverer {
   constructor(
     private readonly faults: WebhookFaultPlan,
     private readonly options: WebhookDeliveryOptions,
+    /** Told of every attempt as it ends (the command line logs them). */
+    private readonly onAttempt: (attempt: WebhookAttempt) => void = () => {},
   ) {}
 
   enqueue(registration: WebhookRegistration, event: string, reference: string, body: string): void {
@@ -178,7 +180,7 @@ export class WebhookDeliverer {
   }
 
   private record(delivery: Delivery, attempt: number, outcome: SendOutcome, at: number, extra: { fault?: WebhookFaultKind; gaveUp?: boolean; body?: string }): void {
-    this.log.push({
+    const recorded: WebhookAttempt = {
       registrationId: delivery.registration.id,
       url: delivery.registration.url,
       event: delivery.event,
@@ -191,7 +193,9 @@ export class WebhookDeliverer {
       ...(extra.gaveUp ? { gaveUp: true } : {}),
       at,
       body: extra.body ?? delivery.body,
-    });
+    };
+    this.log.push(recorded);
+    this.onAttempt({ ...recorded });
   }
 }
 

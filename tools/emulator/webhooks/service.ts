@@ -18,6 +18,7 @@ export interface WebhookServiceOptions {
   /** Every payment, swept (so that expiries are in their logs). */
   payments(): PaymentRecord[];
   delivery?: Partial<WebhookDeliveryOptions>;
+  log(line: string): void;
 }
 
 export class WebhookService {
@@ -29,7 +30,9 @@ export class WebhookService {
   private readonly looking: NodeJS.Timeout;
 
   constructor(private readonly options: WebhookServiceOptions) {
-    this.deliverer = new WebhookDeliverer(this.faults, { ...DEFAULT_DELIVERY_OPTIONS, ...withoutUndefined(options.delivery ?? {}) });
+    this.deliverer = new WebhookDeliverer(this.faults, { ...DEFAULT_DELIVERY_OPTIONS, ...withoutUndefined(options.delivery ?? {}) }, (a) =>
+      options.log(`webhook ${a.event} ${a.reference} -> ${a.url}: ${a.status ?? a.error} (attempt ${a.attempt}${a.fault ? `, fault ${a.fault}` : ''}${a.gaveUp ? ', given up' : ''})`),
+    );
     this.looking = setInterval(() => this.notice(), LOOK_INTERVAL_MS);
     this.looking.unref();
   }
