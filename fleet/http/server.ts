@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Publisher } from '../config-versions';
 import type { Database } from '../database';
 import type { VippsClient } from '../vipps/client';
+import type { WebhookReceiver } from '../webhooks/receiver';
 import type { Answer, PageContext } from './context';
 import { html } from './html';
 import { page } from './layout';
@@ -33,6 +34,8 @@ export interface OperatorHttpOptions {
   /** Served over https with Secure cookies. */
   tls?: { key: string; cert: string };
   log?: (line: string) => void;
+  /** The route the service delivers webhooks to: outside the session and CSRF checks. */
+  webhooks?: { path: string; receive: WebhookReceiver };
 }
 
 export interface OperatorHttp {
@@ -83,6 +86,7 @@ export async function startOperatorHttp(options: OperatorHttpOptions): Promise<O
     if (asset && method !== 'POST') return send(response, 200, asset.type, asset.body);
     if (path === '/favicon.ico') return sendText(response, 404, 'Not found');
 
+    if (options.webhooks && path === options.webhooks.path) return options.webhooks.receive(request, response);
     const form = method === 'POST' ? await readForm(request) : new URLSearchParams();
 
     if (path === '/login') {
