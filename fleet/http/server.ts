@@ -17,6 +17,7 @@ import { alertsPage, setAlertSettings } from './pages/alerts';
 import { catalogPage, editCatalog } from './pages/catalog';
 import { attemptLogin, loginPage } from './pages/login';
 import { machinesPage } from './pages/machines';
+import { refundPage, refundPost } from './pages/refund';
 import { salesCsv, salesPage } from './pages/sales';
 import { setLowLevel, setStockSettings, stockPage } from './pages/stock';
 import { BodyTooLarge, readForm, redirect, send, sendHtml, sendText } from './respond';
@@ -64,6 +65,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: /^\/machines\/([A-Za-z0-9-]{1,24})\/catalog$/, handler: editCatalog },
   { method: 'GET', path: /^\/sales$/, handler: salesPage },
   { method: 'GET', path: /^\/sales\.csv$/, handler: salesCsv },
+  { method: 'GET', path: /^\/sales\/([A-Za-z0-9-]{1,24})\/([A-Za-z0-9-]{1,50})\/refund$/, handler: refundPage },
+  { method: 'POST', path: /^\/sales\/([A-Za-z0-9-]{1,24})\/([A-Za-z0-9-]{1,50})\/refund$/, handler: refundPost },
   { method: 'GET', path: /^\/stock$/, handler: (ctx) => stockPage(ctx) },
   { method: 'POST', path: /^\/stock\/level$/, handler: setLowLevel },
   { method: 'POST', path: /^\/stock\/settings$/, handler: setStockSettings },
