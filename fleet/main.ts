@@ -150,6 +150,7 @@ async function main(): Promise<void> {
   database:  ${databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//…@') : `PGlite in ${dataDir}`}
   broker:    ${values.mqtt ?? `embedded, port ${server.broker!.port}`}
   page:      ${server.operator!.http.url}
+  webhooks:  ${server.webhooks ? `${server.webhooks.url} (registering in the background)` : 'none: EPAYMENT_* not set'}
   machines:  npm run fleet -- --add-machine POSID
   operators: npm run fleet -- --add-operator NAME
 Ctrl-C to stop.`);
