@@ -25,7 +25,7 @@ export function startRegistrar(db: Queryable, vipps: VippsClient, url: string, l
       },
       (error: unknown) => {
         if (closed) return;
-        log(`webhooks: registration for ${url} failed, trying again in ${Math.round(retryMs / 1000)} s: ${(error as Error).message}`);
+        log(`webhooks: registration for ${url} failed, trying again in ${retryMs / 1000} s: ${(error as Error).message}`);
         timer = setTimeout(attempt, retryMs);
       },
     );
