@@ -11,7 +11,7 @@ import { verifyDown } from '../../fleet/signing';
 import type { RelayOutcome } from '../../fleet/webhooks/relay';
 import { startEmulator, type Emulator } from '../../tools/emulator/index';
 import { connectMachine, delay, nextMessage } from './helpers';
-import { createPayment, keysOf } from './emulator-helpers';
+import { capturedPayment, createPayment, keysOf } from './emulator-helpers';
 import type { MachineCredentials } from '../../fleet/machines';
 
 describe('fleet: webhooks from the emulator (PGlite on disk + aedes + emulator)', function () {
@@ -148,6 +148,37 @@ describe('fleet: webhooks from the emulator (PGlite on disk + aedes + emulator)'
         assert.ok(logs.some((line) => /refused a delivery/.test(line)));
       });
     }
+  });
+
+  describe('deliveries late, lost or out of order', () => {
+    it('drop: the attempt never arrives; the retry is stored and relayed once', async () => {
+      emulator.injectWebhookFault({ kind: 'drop', reference: 'kiosk-e-0010' });
+      await createPayment(server!.vipps!, 'kiosk-e-0010');
+      emulator.approve('kiosk-e-0010');
+      assert.equal(await relayOf('kiosk-e-0010', 'AUTHORIZED'), 'relayed');
+      await until(() => emulator.webhookDeliveries().some((a) => a.reference === 'kiosk-e-0010' && a.status === 200));
+      assert.deepEqual(emulator.webhookDeliveries().filter((a) => a.reference === 'kiosk-e-0010').map((a) => a.fault ?? a.status), ['drop', 200]);
+      assert.equal(await stored('kiosk-e-0010', 'AUTHORIZED'), 1);
+      assert.equal(relayed.filter((r) => r.reference === 'kiosk-e-0010').length, 1);
+    });
+
+    it('delay: stored and relayed when it comes', async () => {
+      emulator.injectWebhookFault({ kind: 'delay', reference: 'kiosk-e-0011', delayMs: 800 });
+      await createPayment(server!.vipps!, 'kiosk-e-0011');
+      const approvedAt = Date.now();
+      emulator.approve('kiosk-e-0011');
+      assert.equal(await relayOf('kiosk-e-0011', 'AUTHORIZED'), 'relayed');
+      assert.ok(Date.now() - approvedAt >= 700, 'the delay happened');
+      assert.equal(await stored('kiosk-e-0011', 'AUTHORIZED'), 1);
+    });
+
+    it('out-of-order: CAPTURED before AUTHORIZED; both stored, the AUTHORIZED still relayed', async () => {
+      emulator.injectWebhookFault({ kind: 'out-of-order', reference: 'kiosk-e-0012', delayMs: 5000 });
+      await capturedPayment(server!.vipps!, emulator, 'kiosk-e-0012');
+      assert.equal(await relayOf('kiosk-e-0012', 'AUTHORIZED'), 'relayed');
+      const rows = await server!.db.query<{ name: string; relay: string }>('SELECT name, relay FROM webhook_events WHERE reference = $1 ORDER BY id', ['kiosk-e-0012']);
+      assert.deepEqual(rows, [{ name: 'CAPTURED', relay: 'not-a-state-change' }, { name: 'AUTHORIZED', relay: 'relayed' }]);
+    });
   });
 
   describe('a restart mid-delivery', () => {
