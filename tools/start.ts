@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, startDesktop } from '../hosts/node/desktop/desktop';
+import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, startDesktop, startDesktopEmulator } from '../hosts/node/desktop/desktop';
+import type { Emulator } from './emulator/index';
 import { DEFAULT_DESKTOP_PIN, missingCredentials, PIN_ENV, validPin } from '../hosts/node/desktop/secrets';
 import { startLocalFleet, type LocalFleet } from '../fleet/local-fleet';
 
@@ -29,7 +30,9 @@ const USAGE = `usage: npm start -- [options]
   --state-dir DIR    the journal, the service PIN's hash and the emulator's state (default .state/desktop)
   --fast             short waits for tests and the soak: polls every 500 ms, 5 s walk-away, 1 s result screens
   --fleet            also start a local fleet server (PGlite and its broker, state in .state/fleet) and
-                     link the machine to it; prints the operator's page too
+                     link the machine to it; prints the operator's page too. With the built-in
+                     emulator the fleet holds its keys: it registers its webhook there, relays
+                     authorizations to the machine, and makes refunds and the books from the page
   --fleet-credentials FILE
                      link the machine to a fleet elsewhere ({posId, url, password, key}, from the
                      fleet's --add-machine); --fleet-ca FILE: that broker's CA for mqtts://
@@ -100,20 +103,34 @@ async function main(): Promise<void> {
   const configPath = values.config ?? DEFAULT_CONFIG;
   let fleet: LocalFleet | undefined;
   let fleetCredentials = values['fleet-credentials'];
+  const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
+  const emulatorPort = values['emulator-port'] === undefined ? undefined : port(values['emulator-port'], 'emulator-port')!;
+  let emulator: Emulator | undefined;
   if (values.fleet) {
     const posId = machinePosId(configPath);
-    fleet = await startLocalFleet({ httpPort: FLEET_PAGE_PORT, log: (line) => print(`fleet: ${line}`) }).catch(() => startLocalFleet({ httpPort: 0, log: (line) => print(`fleet: ${line}`) }));
+    // The built-in emulator first, so the fleet can hold its merchant keys (webhooks, refunds, the report).
+    if (!process.env.EPAYMENT_BASE_URL) emulator = await startDesktopEmulator({ ...(values.host ? { host: values.host } : {}), stateDir, emulatorPort });
+    const vipps = emulator && {
+      baseUrl: emulator.baseUrl,
+      clientId: emulator.credentials.clientId,
+      clientSecret: emulator.credentials.clientSecret,
+      subscriptionKey: emulator.credentials.subscriptionKey,
+      msn: emulator.credentials.merchantSerialNumber,
+    };
+    const start = (httpPort: number) => startLocalFleet({ httpPort, ...(vipps ? { vipps } : {}), log: (line) => print(`fleet: ${line}`) });
+    fleet = await start(FLEET_PAGE_PORT).catch(() => start(0));
     fleetCredentials = await fleet.credentialsFor(posId);
   }
   const desktop = await startDesktop({
+    ...(emulator ? { emulator } : {}),
     ...(fleetCredentials ? { fleetCredentials } : {}),
     ...(values['fleet-ca'] ? { fleetCa: values['fleet-ca'] } : {}),
     configPath,
-    stateDir: values['state-dir'] ?? DEFAULT_STATE_DIR,
+    stateDir,
     fast: values.fast,
     ...(values.host ? { host: values.host } : {}),
     ...(values.port === undefined ? {} : { port: port(values.port, 'port')! }),
-    ...(values['emulator-port'] === undefined ? {} : { emulatorPort: port(values['emulator-port'], 'emulator-port')! }),
+    ...(emulatorPort === undefined ? {} : { emulatorPort }),
     ...(values.quiet ? {} : { onLog: (line) => print(`${time(line.at)} ${line.level === 'info' ? '' : `${line.level}: `}${line.message}`) }),
   });
   console.log(`page:      ${desktop.pageUrl}`);
@@ -122,6 +139,7 @@ async function main(): Promise<void> {
   if (desktop.configProblem) console.log(`configuration: ${desktop.configProblem} (the machine is out of service)`);
   if (fleet) {
     console.log(`fleet:     ${fleet.server.operator?.http.url ?? '(no page)'} (operator page; broker ${fleet.server.mqttUrl}, state ${fleet.stateDir})`);
+    if (fleet.server.vipps) console.log(`           holds the emulator's keys: webhooks to ${fleet.server.operator?.http.url ?? ''}webhooks/vipps, refunds and the books on the page`);
     console.log(`           log in as an operator made with: npm run fleet -- --add-operator NAME`);
   } else if (fleetCredentials) console.log(`fleet:     linked with ${fleetCredentials}`);
   console.log(`state:     ${values['state-dir'] ?? DEFAULT_STATE_DIR}; Ctrl-C to stop`);

@@ -41,6 +41,19 @@ export interface DesktopOptions {
   /** Link the machine to a fleet: its credentials file ({posId, url, password, key}), and the broker's CA for mqtts:// with a private CA. */
   fleetCredentials?: string;
   fleetCa?: string;
+  /** An emulator already started (startDesktopEmulator) for the desktop to use and close; `npm start -- --fleet` hands the fleet its keys first. */
+  emulator?: Emulator;
+}
+
+/** The built-in emulator as the desktop starts it: on the page's address, the state in the state folder. */
+export function startDesktopEmulator(options: Pick<DesktopOptions, 'host' | 'stateDir' | 'env' | 'emulatorPort' | 'emulatorSeed'> = {}): Promise<Emulator> {
+  return startEmulator({
+    host: options.host ?? '127.0.0.1',
+    port: options.emulatorPort ?? 0,
+    credentials: credentialsFromEnv(options.env ?? process.env),
+    stateFile: resolve(resolve(options.stateDir ?? DEFAULT_STATE_DIR), 'emulator.json'),
+    ...(options.emulatorSeed === undefined ? {} : { seed: options.emulatorSeed }),
+  });
 }
 
 export interface Desktop {
@@ -79,16 +92,10 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
   const configPath = resolve(options.configPath ?? DEFAULT_CONFIG);
   const { config, problem } = readMachineConfig(configPath);
 
-  let emulator: Emulator | undefined;
-  let baseUrl = env.EPAYMENT_BASE_URL || '';
+  let emulator: Emulator | undefined = options.emulator;
+  let baseUrl = emulator ? '' : env.EPAYMENT_BASE_URL || '';
   if (!baseUrl) {
-    emulator = await startEmulator({
-      host,
-      port: options.emulatorPort ?? 0,
-      credentials: credentialsFromEnv(env),
-      stateFile: resolve(stateDir, 'emulator.json'),
-      ...(options.emulatorSeed === undefined ? {} : { seed: options.emulatorSeed }),
-    });
+    emulator ??= await startDesktopEmulator({ host, stateDir, env, emulatorPort: options.emulatorPort, emulatorSeed: options.emulatorSeed });
     // The QR carries the URL the machine's create went to: on a LAN address, a phone can open it.
     const url = new URL(emulator.baseUrl);
     url.hostname = lanAddress(host);
