@@ -6,6 +6,7 @@ import { startIngest, type Ingest, type Outcome } from './ingest';
 import { addMachine, type MachineCredentials } from './machines';
 import { migrate } from './migrate';
 import { startOperatorSide, type OperatorSide, type OperatorSideOptions } from './operator-side';
+import { startBooksSync, type BooksSync } from './books/books-sync';
 import { VippsClient, type VippsKeys } from './vipps/client';
 
 export interface FleetServerOptions {
@@ -35,6 +36,8 @@ export interface FleetServerOptions {
   alertUrl?: string;
   /** The merchant's keys for webhooks, refunds and the report (from EPAYMENT_*); absent: none of those. */
   vipps?: VippsKeys;
+  /** How often the books read the settlement report, with the keys (default 15 min). */
+  booksEveryMs?: number;
 }
 
 export interface FleetServer {
@@ -48,6 +51,8 @@ export interface FleetServer {
   operator?: OperatorSide;
   /** The service's client, when the fleet holds the merchant's keys. */
   vipps?: VippsClient;
+  /** The books' reader of the settlement report, when the fleet holds the keys. */
+  books?: BooksSync;
   addMachine(posId: string): Promise<MachineCredentials>;
   close(): Promise<void>;
 }
@@ -74,10 +79,12 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
     const ingest = await startIngest({ db, mqttUrl, password: options.fleetPassword, ca: options.mqttCa, log, onHandled: options.onHandled });
     const publicUrl = options.publicMqttUrl ?? mqttUrl;
     const vipps = options.vipps ? new VippsClient(options.vipps) : undefined;
+    const books = vipps ? startBooksSync({ db, vipps, everyMs: options.booksEveryMs ?? 15 * 60_000, log }) : undefined;
     const operator = options.httpPort === undefined ? undefined : await startOperatorSide({
       db, publisher: ingest.client, vipps, httpPort: options.httpPort, httpHost: options.httpHost, httpTls: options.httpTls,
       alertEveryMs: options.alertEveryMs, alertUrl: options.alertUrl, log,
     }).catch(async (error: unknown) => {
+      await books?.close();
       await ingest.close();
       throw error;
     });
@@ -88,9 +95,11 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
       ingest,
       operator,
       vipps,
+      books,
       addMachine: (posId) => addMachine(db, posId, publicUrl),
       async close() {
         await operator?.close();
+        await books?.close();
         await ingest.close();
         await broker?.close();
         await db.close();
