@@ -47,6 +47,11 @@ export async function syncBooks(db: Database, vipps: VippsClient, options: SyncO
       }
     }
   }
+  // A machine added after its first sales were read: its entries are its own from now on.
+  await db.query(
+    `UPDATE ledger_entries e SET pos_id = (SELECT pos_id FROM machines WHERE starts_with(e.reference, pos_id || '-') ORDER BY length(pos_id) DESC LIMIT 1)
+     WHERE e.pos_id IS NULL AND EXISTS (SELECT 1 FROM machines WHERE starts_with(e.reference, pos_id || '-'))`,
+  );
   return result;
 }
 

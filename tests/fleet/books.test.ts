@@ -101,4 +101,11 @@ describe('fleet books: the settlement report beside the machines\' sales (PGlite
     const complete = await fleet.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_dates WHERE ledger_date = $1 AND complete`, [today()]);
     assert.equal(Number(complete[0]!.n), 6, 'three ledgers, funds and fees: complete, not read again');
   });
+
+  it('gives a machine added later its entries already read', async () => {
+    await fleet.addMachine('other');
+    await fleet.server.books!.tick();
+    const owners = await fleet.db.query<{ pos_id: string | null }>(`SELECT DISTINCT pos_id FROM ledger_entries WHERE reference = 'other-0001'`);
+    assert.deepEqual(owners.map((o) => o.pos_id), ['other']);
+  });
 });
