@@ -1,5 +1,5 @@
 // Where the machines' sales and the settlement report disagree, reference by reference: a capture
-// the report lacks once its usual lag is over, a report entry no machine reported, an amount that
+// the report lacks once its usual lag is over (and the report was read after that), a report entry no machine reported, an amount that
 // differs (captured, or refunded). The machines' side: sales with outcome 'captured' or 'refunded'
 // (a refunded sale was captured, then refunded whole). The report is not the source of truth; this
 // only says where to look.
@@ -49,8 +49,13 @@ export async function findMismatches(db: Queryable): Promise<Mismatch[]> {
      SELECT reference, m.pos_id AS m_pos, l.pos_id AS l_pos, m.currency AS m_currency, l.currency AS l_currency,
        m.captured AS m_captured, m.refunded AS m_refunded, l.captured AS l_captured, l.refunded AS l_refunded,
        m.received_at, m.updated_at, l.first_time,
-       coalesce(m.received_at < now() - make_interval(secs => $2), false) AS lagged,
-       coalesce(m.updated_at < now() - make_interval(secs => $2), false) AS refund_lagged
+       -- Lacking only once the report was read, for the sale's date, after the lag: not while the
+       -- fleet has no keys or the service cannot be reached.
+       coalesce(m.received_at < now() - make_interval(secs => $2) AND EXISTS (
+         SELECT 1 FROM ledger_dates d WHERE d.topic = 'funds' AND d.ledger_date >= (m.received_at AT TIME ZONE 'UTC')::date
+           AND d.read_at >= m.received_at + make_interval(secs => $2)), false) AS lagged,
+       coalesce(m.updated_at < now() - make_interval(secs => $2) AND EXISTS (
+         SELECT 1 FROM ledger_dates d WHERE d.topic = 'funds' AND d.read_at >= m.updated_at + make_interval(secs => $2)), false) AS refund_lagged
      FROM m FULL OUTER JOIN l USING (reference)
      ORDER BY coalesce(m.received_at, l.first_time), reference`,
     [WINDOW_DAYS, reportLagS],

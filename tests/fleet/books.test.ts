@@ -78,6 +78,16 @@ describe('fleet books: the settlement report beside the machines\' sales (PGlite
     assert.deepEqual([differs.machineCaptured, differs.reportCaptured], [3000, 2000]);
   });
 
+  it('does not count a capture as lacking before the report was read after it', async () => {
+    await setBooksSettings(fleet.db, { reportLagS: 0, alertAfterS: 86_400 });
+    await recordSale(fleet.db, 'kiosk-b', 'kiosk-b-0003', 800, 'captured', 0);
+    const lacking = async () => (await findMismatches(fleet.db)).filter((m) => m.kind === 'missing-in-report').map((m) => m.reference);
+    assert.deepEqual(await lacking(), ['kiosk-b-0001'], 'the last read was before kiosk-b-0003 came in');
+    await fleet.server.books!.tick();
+    assert.deepEqual(await lacking(), ['kiosk-b-0001', 'kiosk-b-0003']);
+    await setBooksSettings(fleet.db, { reportLagS: 1800, alertAfterS: 86_400 });
+  });
+
   it('makes a mismatch an alert only after the alert lag, and closes it when none that old is left', async () => {
     const open = async () => (await fleet.db.query<{ pos_id: string; detail: string }>(`SELECT pos_id, detail FROM alerts WHERE kind = 'books-mismatch' AND closed_at IS NULL ORDER BY pos_id`));
     await evaluateBooksAlerts(fleet.db);
