@@ -139,6 +139,8 @@ describe('emulator: the Report API subset (ledgers, funds, fees)', () => {
     const set = await client.send('POST', '/emulator/report/lag', JSON.stringify({ seconds: 0 }), { 'content-type': 'application/json' });
     assert.equal(set.status, 200, set.body);
     assert.equal(emulator.reportLagSeconds(), 0);
+    const shown = json<{ lagSeconds: number; fees: Record<string, { basisPoints: number; fixedMinor: number }> }>(await client.send('GET', '/emulator/report', undefined, {}));
+    assert.deepEqual([shown.lagSeconds, shown.fees.NOK], [0, { basisPoints: 175, fixedMinor: 100 }]);
     const [first] = await daysSales(client);
     assert.equal((await items(client, 'funds', '2026-12-01')).items[0]!.reference, first);
     assert.equal((await client.send('POST', '/emulator/report/lag', JSON.stringify({ seconds: -1 }), {})).status, 400);
