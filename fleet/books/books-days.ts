@@ -1,8 +1,9 @@
 // The books per day and machine: what the machines reported captured and refunded (by the day of
-// the sale, UTC), beside what the report says for that ledger date: captured, refunded, the fees;
+// the sale, UTC; a refund from the page by its own day), beside what the report says for that ledger date: captured, refunded, the fees;
 // and per day and currency the payout. The payout is the ledger's, not a machine's.
 import type { Queryable } from '../database';
 import { WINDOW_DAYS } from './mismatches';
+import { pageRefundsSql } from './page-refunds';
 
 export interface MachineDay {
   /** null: report entries whose reference names no machine. */
@@ -24,11 +25,16 @@ export interface BooksDay {
 const SALE_DAY = `to_char((CASE WHEN sale_time > 0 THEN to_timestamp(sale_time) ELSE received_at END) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
 
 export async function booksDays(db: Queryable): Promise<BooksDay[]> {
-  const [sales, report, payouts] = await Promise.all([
+  const refundsSql = await pageRefundsSql(db);
+  const [sales, pageRefunds, report, payouts] = await Promise.all([
     db.query<{ day: string; pos_id: string; currency: string; captured: string; refunded: string }>(
       `SELECT ${SALE_DAY} AS day, pos_id, currency, sum(amount) AS captured, coalesce(sum(amount) FILTER (WHERE outcome = 'refunded'), 0) AS refunded
        FROM sales WHERE outcome IN ('captured', 'refunded') AND received_at >= now() - make_interval(days => $1::int)
        GROUP BY 1, 2, 3`,
+      [WINDOW_DAYS],
+    ),
+    db.query<{ day: string; pos_id: string; currency: string; amount: string }>(
+      `SELECT day, pos_id, currency, sum(amount) AS amount FROM (${refundsSql}) page WHERE day >= to_char(current_date - $1::int, 'YYYY-MM-DD') GROUP BY 1, 2, 3`,
       [WINDOW_DAYS],
     ),
     db.query<{ day: string; pos_id: string | null; currency: string; captured: string; refunded: string; fees: string }>(
@@ -64,6 +70,7 @@ export async function booksDays(db: Queryable): Promise<BooksDay[]> {
     m.machineCaptured += Number(s.captured);
     m.machineRefunded += Number(s.refunded);
   }
+  for (const r of pageRefunds) machineOf(dayOf(r.day, r.currency), r.pos_id).machineRefunded += Number(r.amount);
   for (const r of report) {
     const m = machineOf(dayOf(r.day, r.currency), r.pos_id);
     m.reportCaptured += Number(r.captured);

@@ -1,10 +1,11 @@
 // Where the machines' sales and the settlement report disagree, reference by reference: a capture
 // the report lacks once its usual lag is over (and the report was read after that), a report entry no machine reported, an amount that
-// differs (captured, or refunded). The machines' side: sales with outcome 'captured' or 'refunded'
-// (a refunded sale was captured, then refunded whole). The report is not the source of truth; this
+// differs (captured, or refunded). The fleet's side: sales with outcome 'captured' or 'refunded'
+// (a refunded sale was captured, then refunded whole) and the refunds made from the page. The report is not the source of truth; this
 // only says where to look.
 import type { Queryable } from '../database';
 import { booksSettings } from './books-settings';
+import { pageRefundsSql } from './page-refunds';
 
 export type MismatchKind = 'missing-in-report' | 'not-reported' | 'amount-differs';
 
@@ -41,8 +42,10 @@ export async function findMismatches(db: Queryable): Promise<Mismatch[]> {
          min(entry_time) AS first_time
        FROM ledger_entries WHERE topic = 'funds' AND entry_type IN ('capture', 'refund') AND ledger_date >= current_date - $1::int
        GROUP BY reference),
+     p AS (SELECT reference, sum(amount) AS amount FROM (${await pageRefundsSql(db)}) page GROUP BY reference),
      m AS (
-       SELECT pos_id, reference, currency, amount AS captured, CASE WHEN outcome = 'refunded' THEN amount ELSE 0 END AS refunded,
+       SELECT pos_id, reference, currency, amount AS captured,
+         CASE WHEN outcome = 'refunded' THEN amount ELSE 0 END + coalesce((SELECT amount FROM p WHERE p.reference = sales.reference), 0) AS refunded,
          received_at, updated_at
        FROM sales WHERE outcome IN ('captured', 'refunded')
          AND (received_at >= now() - make_interval(days => $1::int) OR reference IN (SELECT reference FROM l)))

@@ -34,7 +34,7 @@ export async function booksPage(ctx: PageContext, message?: { text: string; kind
 <form method="post" action="/books/sync" class="filter">${csrfField(ctx.session)}<button${ctx.vipps ? '' : html` disabled title="The fleet has no merchant keys (EPAYMENT_*)"`}>Read the report now</button>
 <a href="/books.csv" id="csv">CSV</a> <a href="/books.csv?what=mismatches" id="mismatches-csv">Mismatches CSV</a></form>
 <h2>Per day and machine</h2>
-<table id="books"><thead><tr><th>Day (UTC)</th><th>Machine</th><th>Captured (machines)</th><th>Refunded (machines)</th><th>Captured (report)</th><th>Refunded (report)</th><th>Fees</th><th>Payout</th></tr></thead><tbody>
+<table id="books"><thead><tr><th>Day (UTC)</th><th>Machine</th><th>Captured (machines)</th><th>Refunded (machines and page)</th><th>Captured (report)</th><th>Refunded (report)</th><th>Fees</th><th>Payout</th></tr></thead><tbody>
 ${days.map((d) => html`${d.machines.map((m) => html`<tr data-day="${d.day}" data-machine="${m.posId ?? NO_MACHINE}" data-currency="${d.currency}"><td>${d.day}</td><td>${m.posId ?? NO_MACHINE}</td>${cells(m, d.currency)}<td></td></tr>`)}
 <tr class="day-total" data-day="${d.day}" data-machine="all" data-currency="${d.currency}"><th>${d.day}</th><th>all</th>${cells(dayTotal(d), d.currency)}<td class="num payout">${money(d.payout, d.currency)}</td></tr>`)}
 </tbody></table>
