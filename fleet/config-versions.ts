@@ -1,6 +1,7 @@
 // Catalog edits from the page (docs/fleet-protocol.md, down/config): checked with the machine's own
 // code on a stand-in made from its last up/catalog, stored as a pending version, sent signed, sent
 // again after each hello while pending; the machine's up/ack (ingest.ts) makes it applied or refused.
+// A newer edit supersedes any older one still pending.
 import type { MqttClient } from 'mqtt';
 import { applyCatalogEdit, standInConfig, type CatalogEntry } from 'app/config/catalog-edit';
 import { ConfigError } from 'app/config/validate';
@@ -23,11 +24,20 @@ export async function proposeCatalogEdit(db: Database, posId: string, products: 
     if (error instanceof ConfigError) return { ok: false, reason: error.message };
     throw error;
   }
-  const rows = await db.query<{ id: number }>(
-    'INSERT INTO config_versions (pos_id, products, operator_id) VALUES ($1, $2, $3) RETURNING id',
-    [posId, JSON.stringify(products), operatorId],
-  );
-  return { ok: true, id: rows[0]!.id };
+  const id = await db.transaction(async (tx) => {
+    const rows = await tx.query<{ id: number }>(
+      'INSERT INTO config_versions (pos_id, products, operator_id) VALUES ($1, $2, $3) RETURNING id',
+      [posId, JSON.stringify(products), operatorId],
+    );
+    const newest = rows[0]!.id;
+    // The newest edit holds the whole catalog: older ones still pending must never be sent again.
+    await tx.query(
+      `UPDATE config_versions SET state = 'superseded', reason = $3 WHERE pos_id = $1 AND state = 'pending' AND id < $2`,
+      [posId, newest, `replaced by version ${newest} before the machine answered`],
+    );
+    return newest;
+  });
+  return { ok: true, id };
 }
 
 async function send(db: Queryable, client: Publisher, posId: string, key: string, id: number, products: unknown): Promise<void> {
@@ -47,7 +57,7 @@ export async function sendConfigVersion(db: Database, client: Publisher, id: num
   if (row) await send(db, client, row.pos_id, row.hmac_key, id, row.products);
 }
 
-/** After a hello: every version of the machine still pending, oldest first (the newest ends up applied). */
+/** After a hello: the version of the machine still pending (at most one: newer ones supersede older). */
 export async function resendPending(db: Queryable, client: Publisher, posId: string, key: string): Promise<number> {
   const rows = await db.query<{ id: number; products: unknown }>(
     `SELECT id, products FROM config_versions WHERE pos_id = $1 AND state = 'pending' ORDER BY id`,

@@ -118,7 +118,10 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
          WHERE id = $1 AND pos_id = $2 AND state = 'pending' RETURNING id`,
         [Number(body.id), posId, body.result, body.result === 'refused' ? (body.reason ?? null) : null, body.result === 'applied' ? (body.cfg ?? null) : null],
       );
-      if (rows.length === 0) throw new Refused(`no pending configuration ${body.id}`);
+      if (rows.length > 0) return;
+      // A version superseded while on its way may still be answered: known, and it stays superseded.
+      const superseded = await db.query(`SELECT 1 FROM config_versions WHERE id = $1 AND pos_id = $2 AND state = 'superseded'`, [Number(body.id), posId]);
+      if (superseded.length === 0) throw new Refused(`no pending configuration ${body.id}`);
     },
     async will(posId: string) {
       await db.query('UPDATE machines SET online = false, online_since = NULL, last_seen = now() WHERE pos_id = $1', [posId]);

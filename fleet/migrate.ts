@@ -22,10 +22,8 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .filter((name) => FILE.test(name))
     .sort()
     .map((name) => ({ version: Number(FILE.exec(name)![1]), name, sql: readFileSync(join(dir, name), 'utf8') }));
-  // Numbers only rise, each used once; a gap is allowed (branches number their migrations ahead).
   migrations.forEach((migration, index) => {
-    const before = migrations[index - 1]?.version ?? 0;
-    if (migration.version <= before) throw new Error(`migration ${migration.name}: expected a number above ${before}`);
+    if (migration.version !== index + 1) throw new Error(`migration ${migration.name}: expected number ${index + 1}`);
   });
   return migrations;
 }

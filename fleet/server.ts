@@ -8,6 +8,8 @@ import { migrate } from './migrate';
 import { startOperatorSide, type OperatorSide, type OperatorSideOptions } from './operator-side';
 import { startBooksSync, type BooksSync } from './books/books-sync';
 import { VippsClient, type VippsKeys } from './vipps/client';
+import { WEBHOOK_PATH, webhookReceiver, type ReceiverOptions } from './webhooks/receiver';
+import { startRegistrar, type Registrar } from './webhooks/registrar';
 
 export interface FleetServerOptions {
   /** postgres://… ; absent: PGlite in dataDir, or in memory without one. */
@@ -38,6 +40,9 @@ export interface FleetServerOptions {
   vipps?: VippsKeys;
   /** How often the books read the settlement report, with the keys (default 15 min). */
   booksEveryMs?: number;
+  /** The URL the service delivers webhooks to (the page's own /webhooks/vipps when absent). */
+  publicWebhookUrl?: string;
+  onWebhookRelayed?: ReceiverOptions['onRelayed'];
 }
 
 export interface FleetServer {
@@ -53,6 +58,8 @@ export interface FleetServer {
   vipps?: VippsClient;
   /** The books' reader of the settlement report, when the fleet holds the keys. */
   books?: BooksSync;
+  /** Registering our webhook, when the fleet has the merchant's keys and a page. */
+  webhooks?: Registrar;
   addMachine(posId: string): Promise<MachineCredentials>;
   close(): Promise<void>;
 }
@@ -80,14 +87,18 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
     const publicUrl = options.publicMqttUrl ?? mqttUrl;
     const vipps = options.vipps ? new VippsClient(options.vipps) : undefined;
     const books = vipps ? startBooksSync({ db, vipps, everyMs: options.booksEveryMs ?? 15 * 60_000, log }) : undefined;
+    let webhookUrl = options.publicWebhookUrl;
+    const receive = webhookReceiver({ db, publisher: ingest.client, expectedHost: () => webhookUrl && new URL(webhookUrl).host, log, onRelayed: options.onWebhookRelayed });
     const operator = options.httpPort === undefined ? undefined : await startOperatorSide({
       db, publisher: ingest.client, vipps, httpPort: options.httpPort, httpHost: options.httpHost, httpTls: options.httpTls,
-      alertEveryMs: options.alertEveryMs, alertUrl: options.alertUrl, log,
+      alertEveryMs: options.alertEveryMs, alertUrl: options.alertUrl, log, webhooks: { path: WEBHOOK_PATH, receive },
     }).catch(async (error: unknown) => {
       await books?.close();
       await ingest.close();
       throw error;
     });
+    if (operator) webhookUrl ??= new URL(WEBHOOK_PATH, operator.http.url).toString();
+    const webhooks = vipps && operator && webhookUrl ? startRegistrar(db, vipps, webhookUrl, log) : undefined;
     return {
       db,
       broker,
@@ -96,8 +107,10 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
       operator,
       vipps,
       books,
+      webhooks,
       addMachine: (posId) => addMachine(db, posId, publicUrl),
       async close() {
+        webhooks?.close();
         await operator?.close();
         await books?.close();
         await ingest.close();

@@ -3,7 +3,7 @@
 // and per day and currency the payout. The payout is the ledger's, not a machine's.
 import type { Queryable } from '../database';
 import { WINDOW_DAYS } from './mismatches';
-import { pageRefundsSql } from './page-refunds';
+import { PAGE_REFUNDS_SQL } from './page-refunds';
 
 export interface MachineDay {
   /** null: report entries whose reference names no machine. */
@@ -25,7 +25,6 @@ export interface BooksDay {
 const SALE_DAY = `to_char((CASE WHEN sale_time > 0 THEN to_timestamp(sale_time) ELSE received_at END) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
 
 export async function booksDays(db: Queryable): Promise<BooksDay[]> {
-  const refundsSql = await pageRefundsSql(db);
   const [sales, pageRefunds, report, payouts] = await Promise.all([
     db.query<{ day: string; pos_id: string; currency: string; captured: string; refunded: string }>(
       `SELECT ${SALE_DAY} AS day, pos_id, currency, sum(amount) AS captured, coalesce(sum(amount) FILTER (WHERE outcome = 'refunded'), 0) AS refunded
@@ -34,7 +33,7 @@ export async function booksDays(db: Queryable): Promise<BooksDay[]> {
       [WINDOW_DAYS],
     ),
     db.query<{ day: string; pos_id: string; currency: string; amount: string }>(
-      `SELECT day, pos_id, currency, sum(amount) AS amount FROM (${refundsSql}) page WHERE day >= to_char(current_date - $1::int, 'YYYY-MM-DD') GROUP BY 1, 2, 3`,
+      `SELECT day, pos_id, currency, sum(amount) AS amount FROM (${PAGE_REFUNDS_SQL}) page WHERE day >= to_char(current_date - $1::int, 'YYYY-MM-DD') GROUP BY 1, 2, 3`,
       [WINDOW_DAYS],
     ),
     db.query<{ day: string; pos_id: string | null; currency: string; captured: string; refunded: string; fees: string }>(

@@ -5,7 +5,7 @@
 // only says where to look.
 import type { Queryable } from '../database';
 import { booksSettings } from './books-settings';
-import { pageRefundsSql } from './page-refunds';
+import { PAGE_REFUNDS_SQL } from './page-refunds';
 
 export type MismatchKind = 'missing-in-report' | 'not-reported' | 'amount-differs';
 
@@ -42,7 +42,7 @@ export async function findMismatches(db: Queryable): Promise<Mismatch[]> {
          min(entry_time) AS first_time
        FROM ledger_entries WHERE topic = 'funds' AND entry_type IN ('capture', 'refund') AND ledger_date >= current_date - $1::int
        GROUP BY reference),
-     p AS (SELECT reference, sum(amount) AS amount FROM (${await pageRefundsSql(db)}) page GROUP BY reference),
+     p AS (SELECT reference, sum(amount) AS amount FROM (${PAGE_REFUNDS_SQL}) page GROUP BY reference),
      m AS (
        SELECT pos_id, reference, currency, amount AS captured,
          CASE WHEN outcome = 'refunded' THEN amount ELSE 0 END + coalesce((SELECT amount FROM p WHERE p.reference = sales.reference), 0) AS refunded,

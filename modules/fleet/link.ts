@@ -41,6 +41,8 @@ export interface HeartbeatFields {
   overdue: number;
   heap?: number;
   rssi?: number;
+  /** Sale events that left the machine's log before the fleet acknowledged them. */
+  lost?: number;
 }
 
 export type AlertKind = 'out-of-service' | 'capture-late' | 'capture-overdue' | 'journal';

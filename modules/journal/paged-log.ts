@@ -75,8 +75,12 @@ export class PagedLog<E> {
     this.upgrade = options.upgrade;
   }
 
-  /** Adds `entry` as the newest: one store.set. Throws JournalError, writing nothing, if it cannot fit even a page of its own. */
-  append(entry: E): void {
+  /**
+   * Adds `entry` as the newest: one store.set. Returns the entries it pushed out of the ring (the
+   * oldest page, when a new page takes its place), so a caller can count what it loses. Throws
+   * JournalError, writing nothing, if it cannot fit even a page of its own.
+   */
+  append(entry: E): E[] {
     const json = this.encodeEntry(entry);
     const head = this.findHead();
     if (head && head.count < this.entriesPerPage) {
@@ -86,14 +90,17 @@ export class PagedLog<E> {
         const text = encodeEnvelope(PAGE_MARKER, this.version, head.seq, payload);
         if (utf8Length(text) <= this.maxBytes) {
           this.put(head.seq, text, head.count + 1);
-          return;
+          return [];
         }
       }
     }
     // Start the next page: a full head, one that would grow too big, an older format, or no head.
     const seq = head ? head.seq + 1 : 0;
     const text = this.encodePage(seq, `[${json}]`);
+    const overwritten = seq >= this.pages ? this.readPage(seq - this.pages) : undefined;
+    const dropped = overwritten ? this.parseEntries(overwritten) ?? [] : [];
     this.put(seq, text, 1);
+    return dropped;
   }
 
   /**

@@ -35,6 +35,8 @@ export function fleetSource(machine: VendingMachine, host: FleetSourceHost): Fle
       if (status.outOfService) fields.reason = OUT_OF_SERVICE_CODES[status.outOfService];
       const heap = host.freeHeap?.();
       if (heap !== undefined) fields.heap = heap;
+      const lost = journal.fleetLost;
+      if (lost > 0) fields.lost = lost;
       const rssi = host.rssi?.();
       if (rssi !== undefined) fields.rssi = rssi;
       return fields;

@@ -9,7 +9,8 @@
 //   stock  {c: units left per product, o: sold-out flags set in service mode (2: a product fault),
 //           a?: the reference of the last sale whose unit is counted in c}
 //   log    the last 50 sales (journal/paged-log), each with the sequence number of its last change
-//   fleet  {a: the newest sale event the fleet server acknowledged, s: the newest given out}
+//   fleet  {a: the newest sale event the fleet server acknowledged, s: the newest given out,
+//          l: sale events pushed out of the log before the fleet acknowledged them}
 // The counter is in both sale and queue records, and the larger one wins, so losing the newest
 // sale slot can never bring back a used counter.
 //
@@ -100,7 +101,7 @@ type RecordName = 'sale' | 'queue' | 'stock' | 'log' | 'fleet';
 export const SALE_NEEDS_BYTES = 4 * SLOT_BYTES;
 /** time, product, amount, reference, outcome code, and the sequence number of the entry's last change (absent before the fleet link). */
 type LogData = [number, string, number, string, string] | [number, string, number, string, string, number];
-type FleetData = { a: number; s: number };
+type FleetData = { a: number; s: number; l?: number };
 export const FLEET_SLOT_BYTES = 128;
 
 /** A sales-log entry as the fleet link reports it: each change of an entry has the next sequence number. */
@@ -144,6 +145,7 @@ export class SaleJournal {
   /** The newest sale event's sequence number; undefined until the log and the fleet record were read. */
   private newestSeq: number | undefined;
   private acked: number | undefined;
+  private lost: number | undefined;
   private counter = 1;
   private sale: OpenSale | undefined;
   private items: QueueItem[] = [];
@@ -345,7 +347,24 @@ export class SaleJournal {
   }
 
   appendLog(entry: SalesLogEntry): void {
-    this.attempt('log', () => this.log.append([entry.time, entry.product, entry.amount, entry.reference, OUTCOME_CODES[entry.outcome], this.nextSeq()]));
+    let dropped: LogData[] = [];
+    this.attempt('log', () => {
+      dropped = this.log.append([entry.time, entry.product, entry.amount, entry.reference, OUTCOME_CODES[entry.outcome], this.nextSeq()]);
+    });
+    // The log holds 50 sales: with the fleet away longer, the oldest events never reach it. Counted, so the operator knows.
+    const acked = this.fleetAcked;
+    let lost = 0;
+    for (const old of dropped) if (old[5] !== undefined && old[5] > acked && OUTCOMES_BY_CODE[old[4]] !== 'test-fire') lost++;
+    if (lost > 0) {
+      this.lost = this.fleetLost + lost;
+      this.writeFleetRecord();
+    }
+  }
+
+  /** Sale events pushed out of the log before the fleet server acknowledged them, ever. */
+  get fleetLost(): number {
+    this.seqBase();
+    return this.lost ?? 0;
   }
 
   /** The newest log entry for `reference` gets another outcome (a queued capture that went through), and the next sequence number. */
@@ -415,6 +434,8 @@ export class SaleJournal {
       const fleet = this.fleetRecord.read();
       if (fleet) {
         this.acked = Math.max(this.acked ?? 0, fleet.value.a);
+        const lost = fleet.value.l;
+        if (typeof lost === 'number' && lost > 0) this.lost = Math.max(this.lost ?? 0, lost);
         newest = Math.max(newest, fleet.value.s, fleet.value.a);
       }
     } catch (error) {
@@ -430,7 +451,7 @@ export class SaleJournal {
   }
 
   private writeFleetRecord(): boolean {
-    return this.attempt('fleet', () => this.fleetRecord.write({ a: this.acked ?? 0, s: this.seqBase() }));
+    return this.attempt('fleet', () => this.fleetRecord.write(this.lost ? { a: this.acked ?? 0, s: this.seqBase(), l: this.lost } : { a: this.acked ?? 0, s: this.seqBase() }));
   }
 
   salesLog(): SalesLogEntry[] {

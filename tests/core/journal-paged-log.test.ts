@@ -35,6 +35,16 @@ describe('journal PagedLog', () => {
     log = new PagedLog<Sale>(store, 'log', { version: 1 });
   });
 
+  it('hands back what an append pushes out of the ring: nothing until it is full, then the oldest page', () => {
+    const dropped: number[][] = [];
+    for (let id = 1; id <= 61; id++) dropped.push(log.append({ id, ok: false }).map((entry) => entry.id));
+    assert.deepEqual(dropped.slice(0, 50).flat(), [], 'nothing leaves a ring that is not full');
+    assert.deepEqual(dropped[50], range(1, 10), 'the 51st starts a page over the oldest');
+    assert.deepEqual(dropped.slice(51, 60).flat(), []);
+    assert.deepEqual(dropped[60], range(11, 20));
+    assert.deepEqual(ids(log), range(21, 61).slice(-50));
+  });
+
   it('returns entries oldest first, and the same after a reboot', () => {
     assert.deepEqual(log.entries(), []);
     fill(log, 1, 3);

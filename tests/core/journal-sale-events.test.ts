@@ -59,4 +59,22 @@ describe('sale journal: sale events for the fleet', () => {
     assert.equal(journal.saleEvents(0, 10), undefined);
     assert.match(journal.failure ?? '', /read log: flash read/);
   });
+
+  it('counts the sale events that leave the 50-sale log unacknowledged, across a reboot, test-fires excepted', () => {
+    const store = new MemoryStore();
+    let journal = new SaleJournal(store, machine);
+    for (let n = 1; n <= 50; n++) journal.appendLog(n <= 5 ? entry(n) : { ...entry(n), outcome: n <= 10 ? 'test-fire' as 'captured' : 'captured' });
+    journal.setFleetAcked(3);
+    assert.equal(journal.fleetLost, 0, 'a full log loses nothing yet');
+    journal.appendLog(entry(51)); // a new page (5 entries) over the oldest: 1-5 leave, 4 and 5 unacknowledged
+    assert.equal(journal.fleetLost, 2);
+    journal = new SaleJournal(new MemoryStore(store.snapshot()), machine);
+    assert.equal(journal.fleetLost, 2, 'kept over a reboot');
+    for (let n = 52; n <= 56; n++) journal.appendLog(entry(n)); // 6-10 leave: test-fires
+    assert.equal(journal.fleetLost, 2, 'test-fires that leave are not lost sales');
+    journal.setFleetAcked(56);
+    for (let n = 57; n <= 70; n++) journal.appendLog(entry(n)); // 11-25 leave, acknowledged
+    assert.equal(journal.fleetLost, 2, 'acknowledged entries that leave are not lost');
+  });
+
 });

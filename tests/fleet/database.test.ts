@@ -34,7 +34,7 @@ describe(`fleet database (${describeSetup()})`, function () {
     );
     assert.deepEqual(
       tables.map((row) => row.table_name),
-      ['alert_settings', 'alerts', 'books_settings', 'config_versions', 'heartbeats', 'ledger_dates', 'ledger_entries', 'ledgers', 'low_stock_levels', 'machine_catalogs', 'machines', 'operators', 'sales', 'schema_migrations', 'sessions'],
+      ['alert_settings', 'alerts', 'books_settings', 'config_versions', 'heartbeats', 'ledger_dates', 'ledger_entries', 'ledgers', 'low_stock_levels', 'machine_catalogs', 'machines', 'operators', 'refunds', 'sales', 'schema_migrations', 'sessions', 'webhook_events', 'webhook_registrations'],
     );
   });
 

@@ -107,4 +107,40 @@ describe('fleet page: catalog edits (PGlite + aedes + Chromium)', function () {
     assert.equal(await publish(world.fleet, client, 'kiosk-c', 'hello', hello()), true);
     assert.equal(await none, 'nothing');
   });
+
+  it('supersedes an older pending version with a newer one: only the newest goes again, a late answer to the older changes nothing', async () => {
+    await page.goto(`${world.url}machines/kiosk-c/catalog`);
+    await page.fill('input[name="price.chips"]', '33');
+    const first = nextMessage(client, topic);
+    await Promise.all([page.waitForNavigation(), page.click('#catalog button')]);
+    const older = (verify(await first) as { ok: true; message: { id: string } }).message.id;
+    await page.goto(`${world.url}machines/kiosk-c/catalog`);
+    await page.fill('input[name="price.chips"]', '34');
+    const second = nextMessage(client, topic);
+    await Promise.all([page.waitForNavigation(), page.click('#catalog button')]);
+    const newer = (verify(await second) as { ok: true; message: { id: string } }).message.id;
+    assert.notEqual(older, newer);
+    await page.reload();
+    assert.equal(await page.locator(`tr[data-version="${older}"] .state`).innerText(), 'superseded');
+    assert.match(await page.locator(`tr[data-version="${older}"] .reason`).innerText(), new RegExp(`replaced by version ${newer}`));
+
+    // After a hello only the newer one is sent again.
+    const resent: string[] = [];
+    const collect = (t: string, payload: Buffer) => {
+      if (t !== topic) return;
+      const verified = verify(payload);
+      if (verified.ok) resent.push((verified.message as { id: string }).id);
+    };
+    client.on('message', collect);
+    assert.equal(await publish(world.fleet, client, 'kiosk-c', 'hello', hello()), true);
+    await delay(800);
+    client.off('message', collect);
+    assert.deepEqual(resent, [newer]);
+
+    // The machine answers the older one late: accepted, it stays superseded; the newer is applied.
+    assert.equal(await publish(world.fleet, client, 'kiosk-c', 'ack', { v: 1, id: older, result: 'applied', cfg: 'a'.repeat(64) }), true);
+    assert.equal(await publish(world.fleet, client, 'kiosk-c', 'ack', { v: 1, id: newer, result: 'applied', cfg: 'b'.repeat(64) }), true);
+    const states = await world.fleet.db.query<{ id: number; state: string }>('SELECT id, state FROM config_versions WHERE id = ANY($1::int[]) ORDER BY id', [[Number(older), Number(newer)]]);
+    assert.deepEqual(states.map((row) => row.state), ['superseded', 'applied']);
+  });
 });

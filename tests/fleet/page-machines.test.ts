@@ -50,6 +50,11 @@ describe('fleet page: machines, sales, stock (PGlite + aedes + Chromium)', funct
     assert.equal(await row.locator('.queue').innerText(), '3');
     assert.equal(await row.locator('.captures').innerText(), '2 / 1 / 0');
     assert.equal(await row.locator('.last-sale').innerText(), 'none');
+    assert.equal(await row.locator('.lost').count(), 0, 'nothing lost, nothing said');
+    // Away longer than its log holds: the machine says how many sale events never reached the fleet.
+    assert.equal(await publish(world.fleet, client, 'kiosk-a', 'heartbeat', heartbeat({ inService: false, reason: 'E01', queue: 3, pending: 2, late: 1, overdue: 0, lost: 7 })), true);
+    await page.reload();
+    assert.match(await row.locator('.lost').innerText(), /^7 sale events left the machine's 50-sale log before the fleet had them$/);
   });
 
   it('shows a sale after its up/sale, filters it, totals it per currency', async () => {

@@ -52,9 +52,9 @@ describe('the firmware\'s fleet link in the Moddable simulator (TLS broker, PGli
     secrets = result.stored as Record<string, string>;
   });
 
-  it('sells once with the link up: the fleet has the sale exactly once, captured, and the machine online', async function () {
+  it('sells once with the link up: the fleet has the sale exactly once, captured, and the machine online; then takes a new price between sales', async function () {
     if (!session || !fleet || !secrets) this.skip();
-    const run = await runFleetSale(session!, 'yield', { secrets, fleet });
+    const run = await runFleetSale(session!, 'yield', { secrets, fleet, priceEdit: { product: 'chocolate', price: 3100 } });
     runs.push(run);
     assert.ok(run.connectedBeforeTap, 'the link was up before the tap');
     assert.equal(run.record.aggregate.capturedAmount.value, 3500);
@@ -62,6 +62,9 @@ describe('the firmware\'s fleet link in the Moddable simulator (TLS broker, PGli
     assert.equal(run.fleetRows, 1);
     assert.equal(run.machineOnline, true);
     assert.match(run.output, /log info fleet: closed while a sale is open\n/);
+    assert.equal(run.configState, 'applied', 'the device applied the edit');
+    assert.equal(run.reportedPrice, 3100);
+    assert.match(run.output, /log info fleet: configuration \d+ applied\n/);
     assert.ok(!run.output.includes(fleet!.credentials.password) && !run.output.includes(fleet!.credentials.key), 'a fleet secret reached the trace');
   });
 

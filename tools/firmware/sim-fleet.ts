@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { ensureCertificateChain } from '../emulator/certificates';
 import type { PaymentRecord } from '../emulator/index';
 import { startFleetServer, type FleetServer } from '../../fleet/server';
+import { lastCatalog } from '../../fleet/catalog-message';
+import { proposeCatalogEdit, sendConfigVersion } from '../../fleet/config-versions';
 import { REPO_ROOT } from './moddable-env';
 import { manifestCreation, setDomains, SimulatorRun } from './sim-harness';
 import { decodeTracedQr, PRODUCT, settled, SIM_SLOT_BYTES, TEST_DOMAIN, waitForRecord, type SimSession } from './sim-scenarios';
@@ -61,6 +63,9 @@ export interface FleetSaleRun {
   fleetRows?: number;
   fleetOutcome?: string;
   machineOnline?: boolean;
+  /** With `priceEdit`: the version's state after the machine answered, and the price its next up/catalog reports. */
+  configState?: string;
+  reportedPrice?: number;
   output: string;
 }
 
@@ -74,11 +79,26 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, ms: n
   }
 }
 
+/** After the sale, between sales: a price edit from the fleet, as the page sends it; the machine's answer and its next catalog. */
+async function editPrice(fleet: SimFleet, edit: { product: string; price: number }, result: FleetSaleRun): Promise<void> {
+  const db = fleet.server.db;
+  const catalog = await until(() => lastCatalog(db, FLEET_POS), 'the machine\'s catalog', 20_000);
+  const products = catalog.products.map((product) => (product.id === edit.product ? { ...product, price: edit.price } : product));
+  const proposed = await proposeCatalogEdit(db, FLEET_POS, products, null);
+  if (!proposed.ok) throw new Error(`the fleet refused the edit: ${proposed.reason}`);
+  await sendConfigVersion(db, fleet.server.ingest.client, proposed.id);
+  const row = await until(async () => (await db.query<{ state: string }>('SELECT state FROM config_versions WHERE id = $1', [proposed.id])).find((r) => r.state !== 'pending'), 'the machine\'s answer to the edit', 20_000);
+  result.configState = row.state;
+  if (row.state !== 'applied') return;
+  const reported = await until(async () => (await lastCatalog(db, FLEET_POS))?.products.find((p) => p.id === edit.product && p.price === edit.price), 'the new price in the machine\'s catalog', 20_000);
+  result.reportedPrice = reported.price;
+}
+
 /**
  * One sale from a fresh journal. `secrets`: the `-sec` domain to boot with (the fleet's credentials,
  * as the console keeps them), none for 'none'. The tap waits until the link is up.
  */
-export async function runFleetSale(session: SimSession, mode: FleetMode, options: { secrets?: Record<string, string>; fleet?: SimFleet } = {}): Promise<FleetSaleRun> {
+export async function runFleetSale(session: SimSession, mode: FleetMode, options: { secrets?: Record<string, string>; fleet?: SimFleet; priceEdit?: { product: string; price: number } } = {}): Promise<FleetSaleRun> {
   const { emulator } = session;
   const plan = { tap: PRODUCT.id, sales: 1, delays: [mode === 'none' ? 1_000 : 8_000], gcSale: 1 };
   setDomains(TEST_DOMAIN, { '': undefined, '-sec': mode === 'none' ? undefined : options.secrets, '-cfg': undefined, '-tst': { plan: JSON.stringify(plan), ...(mode === 'stay' ? { fleetStay: '1' } : {}) } });
@@ -113,6 +133,7 @@ export async function runFleetSale(session: SimSession, mode: FleetMode, options
       result.fleetOutcome = row.outcome;
       result.fleetRows = rows[0]!.n;
       result.machineOnline = machine.online;
+      if (options.priceEdit) await editPrice(fleet, options.priceEdit, result);
     }
     result.output = run.output;
     return result;

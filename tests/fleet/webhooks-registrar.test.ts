@@ -1,0 +1,41 @@
+// Registration when the service is not there at the start: the fleet does not wait for it, logs
+// each failure, and registers (once) when the service answers again.
+import assert from 'node:assert/strict';
+import { migrate } from '../../fleet/migrate';
+import { VippsClient } from '../../fleet/vipps/client';
+import { startRegistrar } from '../../fleet/webhooks/registrar';
+import { startEmulator, type Emulator } from '../../tools/emulator/index';
+import { keysOf } from './emulator-helpers';
+import { freshDatabase } from './helpers';
+
+describe('fleet: webhook registration retried in the background (PGlite + emulator)', function () {
+  this.timeout(30_000);
+  let emulator: Emulator;
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  before(async () => {
+    emulator = await startEmulator({ httpsPort: 0, seed: 19 });
+    fresh = await freshDatabase();
+    await migrate(fresh.db);
+  });
+  after(async () => {
+    await fresh?.drop();
+    await emulator?.close();
+  });
+
+  it('logs the refused attempts and registers once the service answers', async () => {
+    emulator.injectFault({ route: 'GET /webhooks/v1/webhooks', kind: 'status', status: 503, times: 2 });
+    const logs: string[] = [];
+    const url = 'https://fleet.example/webhooks/vipps';
+    const registrar = startRegistrar(fresh.db, new VippsClient(keysOf(emulator)), url, (line) => logs.push(line), 100);
+    try {
+      const registration = await registrar.registered;
+      assert.equal(registration.kind, 'registered');
+      assert.equal(logs.filter((line) => /registration for .* failed, trying again in 0.1 s: listing webhooks: HTTP 503/.test(line)).length, 2);
+      assert.deepEqual(emulator.webhooks().map((hook) => hook.url), [url]);
+      const held = await fresh.db.query<{ id: string }>('SELECT id FROM webhook_registrations');
+      assert.deepEqual(held.map((row) => row.id), [registration.id]);
+    } finally {
+      registrar.close();
+    }
+  });
+});
