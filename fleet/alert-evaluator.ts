@@ -3,6 +3,7 @@
 // 'queue-growing' (its queue grew in each of the last N heartbeats). Each opens once and closes when
 // its condition is gone; with an alert URL, each opening and closing of any alert (the machines'
 // own too) is POSTed there as JSON until it is taken (2xx).
+import { evaluateBooksAlerts } from './books/books-alerts';
 import type { Database } from './database';
 
 export interface AlertEvaluatorOptions {
@@ -57,6 +58,8 @@ export async function evaluateAlerts(db: Database): Promise<void> {
     if (growing) await open(db, m.pos_id, 'queue-growing', `queue ${queues.join(' → ')}`);
     else if (queues.length >= 2 && queues.at(-1)! <= queues.at(-2)!) await close(db, m.pos_id, 'queue-growing');
   }
+  // 'books-mismatch': the machines' sales and the settlement report disagree for longer than the setting.
+  await evaluateBooksAlerts(db);
 }
 
 type Change = { id: number; pos_id: string; kind: string; detail: string; source: string; opened_at: Date; closed_at: Date | null; notified: string };

@@ -6,6 +6,7 @@ import { startIngest, type Ingest, type Outcome } from './ingest';
 import { addMachine, type MachineCredentials } from './machines';
 import { migrate } from './migrate';
 import { startOperatorSide, type OperatorSide, type OperatorSideOptions } from './operator-side';
+import { startBooksSync, type BooksSync } from './books/books-sync';
 import { VippsClient, type VippsKeys } from './vipps/client';
 import { WEBHOOK_PATH, webhookReceiver, type ReceiverOptions } from './webhooks/receiver';
 import { startRegistrar, type Registrar } from './webhooks/registrar';
@@ -37,6 +38,8 @@ export interface FleetServerOptions {
   alertUrl?: string;
   /** The merchant's keys for webhooks, refunds and the report (from EPAYMENT_*); absent: none of those. */
   vipps?: VippsKeys;
+  /** How often the books read the settlement report, with the keys (default 15 min). */
+  booksEveryMs?: number;
   /** The URL the service delivers webhooks to (the page's own /webhooks/vipps when absent). */
   publicWebhookUrl?: string;
   onWebhookRelayed?: ReceiverOptions['onRelayed'];
@@ -53,6 +56,8 @@ export interface FleetServer {
   operator?: OperatorSide;
   /** The service's client, when the fleet holds the merchant's keys. */
   vipps?: VippsClient;
+  /** The books' reader of the settlement report, when the fleet holds the keys. */
+  books?: BooksSync;
   /** Registering our webhook, when the fleet has the merchant's keys and a page. */
   webhooks?: Registrar;
   addMachine(posId: string): Promise<MachineCredentials>;
@@ -81,12 +86,14 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
     const ingest = await startIngest({ db, mqttUrl, password: options.fleetPassword, ca: options.mqttCa, log, onHandled: options.onHandled });
     const publicUrl = options.publicMqttUrl ?? mqttUrl;
     const vipps = options.vipps ? new VippsClient(options.vipps) : undefined;
+    const books = vipps ? startBooksSync({ db, vipps, everyMs: options.booksEveryMs ?? 15 * 60_000, log }) : undefined;
     let webhookUrl = options.publicWebhookUrl;
     const receive = webhookReceiver({ db, publisher: ingest.client, expectedHost: () => webhookUrl && new URL(webhookUrl).host, log, onRelayed: options.onWebhookRelayed });
     const operator = options.httpPort === undefined ? undefined : await startOperatorSide({
       db, publisher: ingest.client, vipps, httpPort: options.httpPort, httpHost: options.httpHost, httpTls: options.httpTls,
       alertEveryMs: options.alertEveryMs, alertUrl: options.alertUrl, log, webhooks: { path: WEBHOOK_PATH, receive },
     }).catch(async (error: unknown) => {
+      await books?.close();
       await ingest.close();
       throw error;
     });
@@ -99,11 +106,13 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
       ingest,
       operator,
       vipps,
+      books,
       webhooks,
       addMachine: (posId) => addMachine(db, posId, publicUrl),
       async close() {
         webhooks?.close();
         await operator?.close();
+        await books?.close();
         await ingest.close();
         await broker?.close();
         await db.close();

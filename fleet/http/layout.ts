@@ -7,6 +7,7 @@ export const MENU = [
   ['/sales', 'Sales'],
   ['/stock', 'Stock'],
   ['/alerts', 'Alerts'],
+  ['/books', 'Books'],
 ] as const;
 
 export function csrfField(session: Session): Html {

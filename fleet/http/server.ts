@@ -14,6 +14,7 @@ import type { Answer, PageContext } from './context';
 import { html } from './html';
 import { page } from './layout';
 import { alertsPage, setAlertSettings } from './pages/alerts';
+import { booksCsv, booksPage, readReportNow, setBooksSettingsFromPage } from './pages/books';
 import { catalogPage, editCatalog } from './pages/catalog';
 import { attemptLogin, loginPage } from './pages/login';
 import { machinesPage } from './pages/machines';
@@ -72,6 +73,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: /^\/stock\/settings$/, handler: setStockSettings },
   { method: 'GET', path: /^\/alerts$/, handler: (ctx) => alertsPage(ctx) },
   { method: 'POST', path: /^\/alerts\/settings$/, handler: setAlertSettings },
+  { method: 'GET', path: /^\/books$/, handler: (ctx) => booksPage(ctx) },
+  { method: 'GET', path: /^\/books\.csv$/, handler: booksCsv },
+  { method: 'POST', path: /^\/books\/sync$/, handler: readReportNow },
+  { method: 'POST', path: /^\/books\/settings$/, handler: setBooksSettingsFromPage },
 ];
 
 export async function startOperatorHttp(options: OperatorHttpOptions): Promise<OperatorHttp> {

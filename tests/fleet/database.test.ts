@@ -34,7 +34,7 @@ describe(`fleet database (${describeSetup()})`, function () {
     );
     assert.deepEqual(
       tables.map((row) => row.table_name),
-      ['alert_settings', 'alerts', 'config_versions', 'heartbeats', 'low_stock_levels', 'machine_catalogs', 'machines', 'operators', 'refunds', 'sales', 'schema_migrations', 'sessions', 'webhook_events', 'webhook_registrations'],
+      ['alert_settings', 'alerts', 'books_settings', 'config_versions', 'heartbeats', 'ledger_dates', 'ledger_entries', 'ledgers', 'low_stock_levels', 'machine_catalogs', 'machines', 'operators', 'refunds', 'sales', 'schema_migrations', 'sessions', 'webhook_events', 'webhook_registrations'],
     );
   });
 
@@ -56,7 +56,7 @@ describe(`fleet database (${describeSetup()})`, function () {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-migrations-'));
     try {
       for (const migration of readMigrations()) writeFileSync(join(dir, migration.name), migration.sql);
-      const broken = readMigrations().length + 1;
+      const broken = readMigrations().at(-1)!.version + 1;
       writeFileSync(join(dir, `${String(broken).padStart(3, '0')}_broken.sql`), 'CREATE TABLE half_done (x integer);\nSELECT no_such_function();\n');
       await assert.rejects(migrate(db, readMigrations(dir)), /no_such_function/);
       assert.equal(await count(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'half_done'`), 0);

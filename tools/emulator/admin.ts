@@ -8,6 +8,7 @@ import { handleWebhookAdmin } from './webhooks/admin-routes';
 import { phonePage, testerPage } from './pages';
 import { PaymentError } from './payments';
 import { qrPng, qrSvg } from './qr-images';
+import { handleReportAdmin } from './report/report-admin';
 import type { Emulator, FaultSpec, PaymentRecord } from './types';
 
 export interface RawReply {
@@ -148,6 +149,8 @@ function route(target: AdminTarget, method: string, url: URL, rawBody: string): 
     }
     return jsonReply(200, { saved: true });
   }
+  const report = handleReportAdmin(target, method, path, () => parseBody(rawBody));
+  if (report) return report;
   throw new AdminError(404, `no emulator route ${method} ${path}`);
 }
 

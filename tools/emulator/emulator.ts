@@ -17,6 +17,8 @@ import { OpenApiContract } from './openapi';
 import { PaymentBook } from './payments';
 import { REAL_RATE_LIMITS, RateLimiter } from './rate-limits';
 import { RequestLog } from './request-log';
+import { ReportApi } from './report/report-api';
+import { ReportSettings } from './report/report-settings';
 import { RequestPipeline } from './request-pipeline';
 import { readState, writeState, type SavedState } from './state-file';
 import { TokenIssuer } from './tokens';
@@ -52,6 +54,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     rateLimits: options.rateLimits === false ? false : { ...REAL_RATE_LIMITS, ...options.rateLimits },
     webhooks: webhooks.api,
   });
+
+  const reportSettings = new ReportSettings({ lagSeconds: options.reportLagSeconds, pageSize: options.reportPageSize });
+  const report = new ReportApi({ credentials, tokens, payments, clock, settings: reportSettings });
 
   const chain = ensureCertificateChain(options.certDir ?? DEFAULT_CERT_DIR, certificateHosts(host));
 
@@ -107,6 +112,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       webhooks.notice();
     },
     now: () => clock.now(),
+    setReportLag: (seconds) => reportSettings.setLag(seconds),
+    reportLagSeconds: () => reportSettings.lagSeconds,
     clockOffsetSeconds: () => clock.offsetSeconds,
     injectFault: (fault) => void faults.add(fault),
     clearFaults: () => faults.clear(),
@@ -134,6 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       counters.reset();
       requestLog.clear();
       clock.setOffsetMs(0);
+      reportSettings.reset();
       webhooks.reset();
     },
     save(file) {
@@ -153,6 +161,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const pipeline = new RequestPipeline({
     contract,
     api,
+    report,
     faults,
     counters,
     requestLog,

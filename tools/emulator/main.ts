@@ -15,6 +15,7 @@ const USAGE = `Usage: npm run emulator -- [options]
   --state-file FILE     load state from FILE at start, save it on exit and on POST /emulator/save
   --cert-dir DIR        where the CA chain is created and kept (default .emulator/certs)
   --no-rate-limits      do not enforce the per-reference rate limits
+  --report-lag S        Report API entries show S seconds after they happened (default 7200)
   --quiet               do not log each request
   -h, --help            this text
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       'state-file': { type: 'string' },
       'cert-dir': { type: 'string' },
       'no-rate-limits': { type: 'boolean', default: false },
+      'report-lag': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     port: integer(values.port, 'port'),
     httpsPort: httpsPort ?? false,
     tokenLifetimeSeconds: integer(values['token-lifetime'], 'token-lifetime'),
+    reportLagSeconds: integer(values['report-lag'], 'report-lag'),
     seed: integer(values.seed, 'seed'),
     stateFile: values['state-file'],
     certDir: values['cert-dir'],

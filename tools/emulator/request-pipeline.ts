@@ -12,6 +12,7 @@ import type { ArmedFault, FaultPlan } from './faults';
 import type { OpenApiContract } from './openapi';
 import { STATUS_TITLES, problem, type Reply } from './replies';
 import type { RequestLog } from './request-log';
+import { isReportPath, type ReportApi } from './report/report-api';
 import type { Scheme } from './transport';
 import type { RecordedRequest } from './types';
 
@@ -21,6 +22,7 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
 export interface PipelineDependencies {
   contract: OpenApiContract;
   api: EpaymentApi;
+  report: ReportApi;
   faults: FaultPlan;
   counters: CounterSet;
   requestLog: RequestLog;
@@ -63,6 +65,13 @@ export class RequestPipeline {
       return;
     }
     this.deps.beforeRequest();
+
+    // The Report API has no vendored OpenAPI file: answered beside the ePayment pipeline, not faulted.
+    if (isReportPath(path)) {
+      const status = writeReply(res, this.deps.report.handle(method, url, flatHeaders(req)));
+      this.deps.log(`${method} ${path} -> ${status} ${Date.now() - started} ms`);
+      return;
+    }
 
     // Everything outside the real API's paths is the emulator's own (pages, admin API, and the
     // odd /favicon.ico a browser asks for): never faulted, counted or recorded.

@@ -75,6 +75,10 @@ export interface EmulatorOptions {
   merchantName?: string;
   /** Source of real time in milliseconds (default Date.now); the emulator clock adds its offset. */
   now?: () => number;
+  /** Report API: how long after it happened an entry shows (default 7200 s). */
+  reportLagSeconds?: number;
+  /** Report API: items per page (default 1000, as the real one). */
+  reportPageSize?: number;
   /** Webhook deliveries: attempt timeout and retry backoff (small values make tests fast). */
   webhooks?: Partial<WebhookDeliveryOptions>;
 }
@@ -201,6 +205,9 @@ export interface Emulator {
   advanceClock(seconds: number): void;
   /** Emulator time in ms since the epoch. */
   now(): number;
+  /** Report API entries show this long after they happened; undefined (and reset()) brings back the default. */
+  setReportLag(seconds: number | undefined): void;
+  reportLagSeconds(): number;
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
   payment(reference: string): PaymentRecord | undefined;
