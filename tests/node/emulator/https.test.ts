@@ -123,6 +123,9 @@ describe('emulator: HTTPS and its certificate chain', () => {
       assert.equal((await client.refund(reference, 500)).status, 200);
       assert.deepEqual(json(await client.cancel(reference)).aggregate.cancelledAmount, { currency: 'NOK', value: 500 });
       assert.deepEqual(json<Array<{ name: string }>>(await client.events(reference)).map((e) => e.name), ['CREATED', 'AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED']);
+      const registered = json<{ id: string }>(await client.send('POST', '/webhooks/v1/webhooks', JSON.stringify({ url: 'https://example.com/hook', events: ['epayments.payment.captured.v1'] }), client.headers({ 'Content-Type': 'application/json' })));
+      assert.equal(json<{ webhooks: unknown[] }>(await client.send('GET', '/webhooks/v1/webhooks', undefined, client.headers())).webhooks.length, 1);
+      assert.equal((await client.send('DELETE', `/webhooks/v1/webhooks/${registered.id}`, undefined, client.headers())).status, 204);
       assert.deepEqual(Object.keys(emulator.counters().requests).sort(), [...API_ROUTE_TEMPLATES].sort());
       // URLs handed back follow the scheme and host the client used.
       const created = await client.create(createBody(newReference(), { qrFormat: { format: 'IMAGE/PNG', size: 200 } }));
