@@ -40,6 +40,12 @@ export interface Poll {
   readonly result: Promise<PaymentStatus>;
   /** Stops polling; `result` rejects with kind 'cancelled'. A read in flight is ignored. */
   cancel(): void;
+  /**
+   * Read at once (a push said the payment changed): no sooner than 500 ms after the previous read,
+   * nor before a 429's Retry-After; a no-op while a read is in flight or once the poll has ended.
+   * Regular reads go on at their pace after it.
+   */
+  readNow(): void;
   /** Status reads sent so far. */
   readonly reads: number;
 }
@@ -66,6 +72,9 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
   let deadline: TimerHandle | undefined;
   let reads = 0;
   let errorsInRow = 0;
+  // The earliest a read may go: the 500 ms floor after the last one, or later after a 429.
+  let notBefore = clock.now();
+  let dueAt = Infinity;
   const stop = () => {
     stopped = true;
     for (const handle of [timer, watchdog, deadline]) if (handle !== undefined) clock.clearTimeout(handle);
@@ -97,6 +106,7 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
       fail(timeout());
       return;
     }
+    dueAt = clock.now() + delayMs;
     timer = clock.setTimeout(read, delayMs);
   };
 
@@ -121,7 +131,9 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
     if (error instanceof ApiError && error.status === 429) {
       // Slower from now on, and not before the service says so.
       intervalMs = Math.min(intervalMs * 2, maxIntervalMs);
-      schedule(Math.max(intervalMs, Math.min(error.retryAfterMs ?? 0, MAX_POLL_RETRY_AFTER_MS)));
+      const waitMs = Math.max(intervalMs, Math.min(error.retryAfterMs ?? 0, MAX_POLL_RETRY_AFTER_MS));
+      notBefore = Math.max(notBefore, clock.now() + waitMs);
+      schedule(waitMs);
     } else {
       schedule(Math.min(intervalMs * 2 ** (errorsInRow - 1), maxIntervalMs));
     }
@@ -136,6 +148,7 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
     timer = undefined;
     if (stopped) return;
     reads++;
+    notBefore = clock.now() + MIN_INTERVAL_MS;
     watchdog = clock.setTimeout(() => {
       watchdog = undefined;
       fail(new EpaymentError('timeout', `poll ${reference}: a status read gave no answer within ${readTimeoutMs} ms`));
@@ -157,6 +170,16 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
     result,
     cancel() {
       fail(new EpaymentError('cancelled', `poll ${reference}: cancelled`));
+    },
+    readNow() {
+      // A read in flight (its watchdog runs) answers soon enough; its answer schedules the next.
+      if (stopped || watchdog !== undefined) return;
+      const now = clock.now();
+      const soonest = Math.max(now, notBefore);
+      if (timer !== undefined && dueAt <= soonest) return;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      schedule(soonest - now);
     },
     get reads() {
       return reads;

@@ -131,6 +131,72 @@ describe('epayment polling', () => {
     assert.equal(service.count('get'), 1, 'a poll cancelled before its first read sends nothing');
   });
 
+  describe('readNow (a push said the payment changed)', () => {
+    it('reads at once before the first read is due, then polls on at its pace', async () => {
+      const poll = pollUntilFinal(client, REF, { clock: service.clock });
+      await service.clock.advance(1_000);
+      poll.readNow();
+      await service.clock.advance(0);
+      assert.equal(service.count('get'), 1, 'read at once, not at 5 s');
+      await service.clock.advance(1_999);
+      assert.equal(service.count('get'), 1);
+      await service.clock.advance(1);
+      assert.equal(service.count('get'), 2, 'the regular read 2 s after the pushed one');
+      service.setState(REF, 'AUTHORIZED');
+      poll.readNow();
+      await service.clock.advance(499);
+      assert.equal(service.count('get'), 2, 'not within 500 ms of the previous read');
+      await service.clock.advance(1);
+      assert.equal(service.count('get'), 3);
+      assert.equal((await poll.result).state, 'AUTHORIZED');
+    });
+
+    it('is a no-op while a read is in flight, and after the poll has ended', async () => {
+      const reader = new HandReader();
+      const poll = pollUntilFinal(reader, REF, { clock: service.clock, firstDelayMs: 0 });
+      await service.clock.advance(0);
+      assert.equal(reader.pending.length, 1);
+      poll.readNow();
+      poll.readNow();
+      await service.clock.advance(1_000);
+      assert.equal(reader.pending.length, 1, 'no second read beside the one in flight');
+      reader.pending[0]!.resolve(status('AUTHORIZED'));
+      assert.equal((await poll.result).state, 'AUTHORIZED');
+      poll.readNow();
+      await service.clock.advance(10_000);
+      assert.equal(reader.pending.length, 1, 'nothing read after the final state');
+
+      const cancelled = pollUntilFinal(client, REF, { clock: service.clock });
+      cancelled.cancel();
+      cancelled.readNow();
+      await service.clock.advance(10_000);
+      assert.equal(service.count('get'), 0, 'nothing read after cancel()');
+    });
+
+    it('many pushes stay within 120 reads a minute', async () => {
+      const poll = pollUntilFinal(client, REF, { clock: service.clock });
+      // A push every 50 ms for just under a minute: a read every 500 ms, from 0 to 59.5 s.
+      for (let ms = 0; ms < 59_950; ms += 50) {
+        poll.readNow();
+        await service.clock.advance(50);
+      }
+      assert.equal(service.count('get'), 120);
+    });
+
+    it('waits out a 429\'s Retry-After', async () => {
+      service.script('get', problem(429, undefined, { 'retry-after': '6' }));
+      const poll = pollUntilFinal(client, REF, { clock: service.clock, onError: () => {} });
+      poll.readNow();
+      await service.clock.advance(0);
+      assert.equal(service.count('get'), 1);
+      poll.readNow();
+      await service.clock.advance(5_999);
+      assert.equal(service.count('get'), 1, 'not before Retry-After');
+      await service.clock.advance(1);
+      assert.equal(service.count('get'), 2);
+    });
+  });
+
   it('a deadline ends it with a timeout error, not a state', async () => {
     const poll = pollUntilFinal(client, REF, { clock: service.clock, deadlineMs: 20_000 });
     await service.clock.advance(30_000);
