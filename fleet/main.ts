@@ -39,6 +39,9 @@ const USAGE = `Usage: npm run fleet -- [options]
   --http-port N         the operator's page (default 8090; 0 = any free port)
   --http-host ADDRESS   the page's listen address (default 127.0.0.1: put a TLS proxy in front)
   --epayment-ca FILE    the CA (PEM) of EPAYMENT_BASE_URL's certificate (the emulator's root)
+  --webhook-url URL     the https URL the service delivers webhooks to, reaching this page's
+                        /webhooks/vipps (default: the page's own URL, which only a local
+                        emulator can reach)
   --demo N              also run N desktop machines (demo-01 …, each with its built-in emulator,
                         state under .state/fleet-demo) linked to this fleet, with a customer at
                         each buying something every 8-12 s
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
       'add-operator': { type: 'string' },
       demo: { type: 'string' },
       'epayment-ca': { type: 'string' },
+      'webhook-url': { type: 'string' },
       'http-port': { type: 'string' },
       'http-host': { type: 'string', default: '127.0.0.1' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -139,6 +143,7 @@ async function main(): Promise<void> {
     httpHost: values['http-host'],
     alertUrl: process.env.FLEET_ALERT_URL || undefined,
     vipps: vippsKeysFromEnv(process.env, values['epayment-ca'] ? readFileSync(values['epayment-ca'], 'utf8') : undefined),
+    publicWebhookUrl: values['webhook-url'],
     log,
   });
   console.log(`fleet server

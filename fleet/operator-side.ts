@@ -3,7 +3,7 @@
 import { startAlertEvaluator, type AlertEvaluator } from './alert-evaluator';
 import type { Publisher } from './config-versions';
 import type { Database } from './database';
-import { startOperatorHttp, type OperatorHttp } from './http/server';
+import { startOperatorHttp, type OperatorHttp, type OperatorHttpOptions } from './http/server';
 import type { VippsClient } from './vipps/client';
 
 export interface OperatorSideOptions {
@@ -18,6 +18,7 @@ export interface OperatorSideOptions {
   /** FLEET_ALERT_URL. */
   alertUrl?: string;
   log?: (line: string) => void;
+  webhooks?: OperatorHttpOptions['webhooks'];
 }
 
 export interface OperatorSide {
@@ -27,7 +28,7 @@ export interface OperatorSide {
 }
 
 export async function startOperatorSide(options: OperatorSideOptions): Promise<OperatorSide> {
-  const http = await startOperatorHttp({ db: options.db, publisher: options.publisher, vipps: options.vipps, port: options.httpPort, host: options.httpHost, tls: options.httpTls, log: options.log });
+  const http = await startOperatorHttp({ db: options.db, publisher: options.publisher, vipps: options.vipps, port: options.httpPort, host: options.httpHost, tls: options.httpTls, log: options.log, webhooks: options.webhooks });
   const alerts = startAlertEvaluator({ db: options.db, everyMs: options.alertEveryMs ?? 15_000, alertUrl: options.alertUrl, log: options.log });
   return {
     http,

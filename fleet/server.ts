@@ -7,6 +7,8 @@ import { addMachine, type MachineCredentials } from './machines';
 import { migrate } from './migrate';
 import { startOperatorSide, type OperatorSide, type OperatorSideOptions } from './operator-side';
 import { VippsClient, type VippsKeys } from './vipps/client';
+import { WEBHOOK_PATH, webhookReceiver, type ReceiverOptions } from './webhooks/receiver';
+import { startRegistrar, type Registrar } from './webhooks/registrar';
 
 export interface FleetServerOptions {
   /** postgres://… ; absent: PGlite in dataDir, or in memory without one. */
@@ -35,6 +37,9 @@ export interface FleetServerOptions {
   alertUrl?: string;
   /** The merchant's keys for webhooks, refunds and the report (from EPAYMENT_*); absent: none of those. */
   vipps?: VippsKeys;
+  /** The URL the service delivers webhooks to (the page's own /webhooks/vipps when absent). */
+  publicWebhookUrl?: string;
+  onWebhookRelayed?: ReceiverOptions['onRelayed'];
 }
 
 export interface FleetServer {
@@ -48,6 +53,8 @@ export interface FleetServer {
   operator?: OperatorSide;
   /** The service's client, when the fleet holds the merchant's keys. */
   vipps?: VippsClient;
+  /** Registering our webhook, when the fleet has the merchant's keys and a page. */
+  webhooks?: Registrar;
   addMachine(posId: string): Promise<MachineCredentials>;
   close(): Promise<void>;
 }
@@ -74,13 +81,17 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
     const ingest = await startIngest({ db, mqttUrl, password: options.fleetPassword, ca: options.mqttCa, log, onHandled: options.onHandled });
     const publicUrl = options.publicMqttUrl ?? mqttUrl;
     const vipps = options.vipps ? new VippsClient(options.vipps) : undefined;
+    let webhookUrl = options.publicWebhookUrl;
+    const receive = webhookReceiver({ db, publisher: ingest.client, expectedHost: () => webhookUrl && new URL(webhookUrl).host, log, onRelayed: options.onWebhookRelayed });
     const operator = options.httpPort === undefined ? undefined : await startOperatorSide({
       db, publisher: ingest.client, vipps, httpPort: options.httpPort, httpHost: options.httpHost, httpTls: options.httpTls,
-      alertEveryMs: options.alertEveryMs, alertUrl: options.alertUrl, log,
+      alertEveryMs: options.alertEveryMs, alertUrl: options.alertUrl, log, webhooks: { path: WEBHOOK_PATH, receive },
     }).catch(async (error: unknown) => {
       await ingest.close();
       throw error;
     });
+    if (operator) webhookUrl ??= new URL(WEBHOOK_PATH, operator.http.url).toString();
+    const webhooks = vipps && operator && webhookUrl ? startRegistrar(db, vipps, webhookUrl, log) : undefined;
     return {
       db,
       broker,
@@ -88,8 +99,10 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
       ingest,
       operator,
       vipps,
+      webhooks,
       addMachine: (posId) => addMachine(db, posId, publicUrl),
       async close() {
+        webhooks?.close();
         await operator?.close();
         await ingest.close();
         await broker?.close();

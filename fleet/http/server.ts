@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Publisher } from '../config-versions';
 import type { Database } from '../database';
 import type { VippsClient } from '../vipps/client';
+import type { WebhookReceiver } from '../webhooks/receiver';
 import type { Answer, PageContext } from './context';
 import { html } from './html';
 import { page } from './layout';
@@ -16,6 +17,7 @@ import { alertsPage, setAlertSettings } from './pages/alerts';
 import { catalogPage, editCatalog } from './pages/catalog';
 import { attemptLogin, loginPage } from './pages/login';
 import { machinesPage } from './pages/machines';
+import { refundPage, refundPost } from './pages/refund';
 import { salesCsv, salesPage } from './pages/sales';
 import { setLowLevel, setStockSettings, stockPage } from './pages/stock';
 import { BodyTooLarge, readForm, redirect, send, sendHtml, sendText } from './respond';
@@ -33,6 +35,8 @@ export interface OperatorHttpOptions {
   /** Served over https with Secure cookies. */
   tls?: { key: string; cert: string };
   log?: (line: string) => void;
+  /** The route the service delivers webhooks to: outside the session and CSRF checks. */
+  webhooks?: { path: string; receive: WebhookReceiver };
 }
 
 export interface OperatorHttp {
@@ -61,6 +65,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: /^\/machines\/([A-Za-z0-9-]{1,24})\/catalog$/, handler: editCatalog },
   { method: 'GET', path: /^\/sales$/, handler: salesPage },
   { method: 'GET', path: /^\/sales\.csv$/, handler: salesCsv },
+  { method: 'GET', path: /^\/sales\/([A-Za-z0-9-]{1,24})\/([A-Za-z0-9-]{1,50})\/refund$/, handler: refundPage },
+  { method: 'POST', path: /^\/sales\/([A-Za-z0-9-]{1,24})\/([A-Za-z0-9-]{1,50})\/refund$/, handler: refundPost },
   { method: 'GET', path: /^\/stock$/, handler: (ctx) => stockPage(ctx) },
   { method: 'POST', path: /^\/stock\/level$/, handler: setLowLevel },
   { method: 'POST', path: /^\/stock\/settings$/, handler: setStockSettings },
@@ -83,6 +89,7 @@ export async function startOperatorHttp(options: OperatorHttpOptions): Promise<O
     if (asset && method !== 'POST') return send(response, 200, asset.type, asset.body);
     if (path === '/favicon.ico') return sendText(response, 404, 'Not found');
 
+    if (options.webhooks && path === options.webhooks.path) return options.webhooks.receive(request, response);
     const form = method === 'POST' ? await readForm(request) : new URLSearchParams();
 
     if (path === '/login') {

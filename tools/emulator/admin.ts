@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { API_ROUTE_TEMPLATES } from './api-routes';
 import { FaultError, type ArmedFault } from './faults';
+import { handleWebhookAdmin } from './webhooks/admin-routes';
 import { phonePage, testerPage } from './pages';
 import { PaymentError } from './payments';
 import { qrPng, qrSvg } from './qr-images';
@@ -67,6 +68,9 @@ function route(target: AdminTarget, method: string, url: URL, rawBody: string): 
   }
   if (is('GET', /^\/emulator\/root\.pem$/)) return { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: target.rootCertificatePem };
   if (is('GET', /^\/emulator\/root\.der$/)) return { status: 200, headers: { 'content-type': 'application/x-x509-ca-cert' }, body: readFileSync(target.rootCertificateDerPath) };
+
+  const webhooks = path.startsWith('/emulator/webhooks') ? handleWebhookAdmin(target, method, path, rawBody) : undefined;
+  if (webhooks) return webhooks;
 
   if (is('GET', /^\/emulator\/info$/)) {
     return jsonReply(200, {

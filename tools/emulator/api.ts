@@ -9,6 +9,7 @@ import { PaymentError, type CreateRequest, type PaymentBook } from './payments';
 import type { RateLimiter } from './rate-limits';
 import { empty, json, problem, type Reply } from './replies';
 import type { TokenCheck, TokenIssuer } from './tokens';
+import { WEBHOOK_OPERATIONS, type WebhooksApi } from './webhooks/webhooks-api';
 import type { Amount, Credentials, RateLimits } from './types';
 
 export interface ApiRequest {
@@ -31,6 +32,7 @@ export interface ApiDependencies {
   idempotency: IdempotencyStore;
   rateLimiter: RateLimiter;
   rateLimits: RateLimits | false;
+  webhooks: WebhooksApi;
 }
 
 /** The operations that change a payment, and the ErrorCode of an idempotency conflict for each. */
@@ -51,7 +53,7 @@ export class EpaymentApi {
 
   handle(request: ApiRequest): Reply {
     // The service shows paths without the API's own prefix ("/v1/payments/…/capture") as `instance`.
-    const instance = request.path.replace(/^\/epayment/, '');
+    const instance = request.path.replace(/^\/(epayment|webhooks)/, '');
     try {
       return this.gatedOperation(request, instance);
     } catch (error) {
@@ -79,6 +81,8 @@ export class EpaymentApi {
     if (headers['merchant-serial-number'] !== credentials.merchantSerialNumber) {
       return problem(403, 'Forbidden', `The Merchant-Serial-Number ${headers['merchant-serial-number']} is not a sales unit of these API keys.`, { instance });
     }
+
+    if (WEBHOOK_OPERATIONS.has(operationId)) return this.deps.webhooks.handle(request, credentials.merchantSerialNumber);
 
     const reference = operationId === 'createPayment' ? (request.body as CreateRequest).reference : request.match.params.reference!;
     const limited = this.rateLimit(operationId, reference);

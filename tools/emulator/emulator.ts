@@ -22,6 +22,7 @@ import { readState, writeState, type SavedState } from './state-file';
 import { TokenIssuer } from './tokens';
 import { Transport, type Scheme } from './transport';
 import type { Credentials, Emulator, EmulatorOptions } from './types';
+import { WebhookService } from './webhooks/service';
 
 export const DEFAULT_CERT_DIR = fileURLToPath(new URL('../../.emulator/certs/', import.meta.url));
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
@@ -41,6 +42,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const counters = new CounterSet();
   const requestLog = new RequestLog();
   const closing = new AbortController();
+  const webhooks = new WebhookService({ merchantSerialNumber: credentials.merchantSerialNumber, payments: () => payments.all(), delivery: options.webhooks });
   const api = new EpaymentApi({
     credentials,
     tokens,
@@ -48,23 +50,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     idempotency,
     rateLimiter,
     rateLimits: options.rateLimits === false ? false : { ...REAL_RATE_LIMITS, ...options.rateLimits },
+    webhooks: webhooks.api,
   });
 
   const chain = ensureCertificateChain(options.certDir ?? DEFAULT_CERT_DIR, certificateHosts(host));
 
   const memory = {
-    save: (): Memory => ({ clockOffsetMs: clock.offset, payments: payments.save(), idempotency: idempotency.save(), tokens: tokens.save() }),
+    save: (): Memory => ({ clockOffsetMs: clock.offset, payments: payments.save(), idempotency: idempotency.save(), tokens: tokens.save(), webhooks: webhooks.registry.save() }),
     load(state: Memory): void {
       clock.setOffsetMs(state.clockOffsetMs);
       payments.load(state.payments);
       idempotency.load(state.idempotency);
       tokens.load(state.tokens);
+      webhooks.registry.load(state.webhooks);
     },
   };
   if (options.stateFile) {
     const saved = readState(options.stateFile);
     if (saved) {
       memory.load(saved);
+      webhooks.acknowledgeLoaded();
       log(`loaded ${saved.payments.length} payment(s) from ${options.stateFile}`);
     }
   }
@@ -84,20 +89,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     rootCertificateDerPath: chain.rootDerPath,
     credentials,
     merchantName: options.merchantName ?? 'Emulator Vending AS',
-    approve: (reference) => void payments.approve(reference),
-    reject: (reference) => void payments.reject(reference),
-    expire: (reference) => void payments.expire(reference),
+    approve: (reference) => void (payments.approve(reference), webhooks.notice()),
+    reject: (reference) => void (payments.reject(reference), webhooks.notice()),
+    expire: (reference) => void (payments.expire(reference), webhooks.notice()),
     openInApp: (reference) => void payments.openInApp(reference),
     fundsUnavailable: (reference, unavailable = true) => void payments.setFundsUnavailable(reference, unavailable),
     createAsOtherSystem(reference, value = 9900) {
       const key = `other-system-${reference}`.slice(0, 50);
       const body = { amount: { currency: 'NOK', value }, paymentMethod: { type: 'WALLET' }, reference, userFlow: 'QR' as const, paymentDescription: 'Another system\'s payment' };
       payments.create(body, key, endpoints.baseUrl);
+      webhooks.notice();
     },
     setTokenLifetime: (seconds) => tokens.setLifetime(seconds),
     advanceClock(seconds) {
       clock.advance(seconds);
       payments.sweep();
+      webhooks.notice();
     },
     now: () => clock.now(),
     clockOffsetSeconds: () => clock.offsetSeconds,
@@ -112,6 +119,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetCounters: () => counters.reset(),
     requests: () => requestLog.requests(),
     responseValidationErrors: () => requestLog.responseValidationErrors(),
+    webhooks: () => webhooks.registry.list(),
+    webhookDeliveries: () => webhooks.attempts(),
+    injectWebhookFault: (fault) => void webhooks.faults.add(fault),
+    clearWebhookFaults: () => webhooks.faults.clear(),
+    webhookFaults: () => webhooks.faults.list(),
     reset() {
       payments.clear();
       idempotency.clear();
@@ -122,6 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       counters.reset();
       requestLog.clear();
       clock.setOffsetMs(0);
+      webhooks.reset();
     },
     save(file) {
       const target = file ?? options.stateFile;
@@ -131,6 +144,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     async close() {
       closing.abort();
+      await webhooks.close();
       await transport.close();
       if (options.stateFile) emulator.save();
     },
@@ -148,6 +162,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return () => memory.load(saved);
     },
     beforeRequest: () => payments.sweep(),
+    afterOperation: () => webhooks.notice(),
     fallbackHost: (scheme: Scheme) => new URL(scheme === 'https' && endpoints.httpsBaseUrl ? endpoints.httpsBaseUrl : endpoints.baseUrl).host,
     log,
     closing: closing.signal,

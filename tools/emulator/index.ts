@@ -16,4 +16,11 @@ export type {
   PaymentState,
   RateLimits,
   RecordedRequest,
+  ArmedWebhookFault,
+  WebhookAttempt,
+  WebhookDeliveryOptions,
+  WebhookFaultKind,
+  WebhookFaultSpec,
+  WebhookRegistration,
 } from './types';
+export { WEBHOOK_EVENTS } from './webhooks/events';

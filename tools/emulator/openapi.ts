@@ -45,7 +45,13 @@ interface Operation {
 type Json = Record<string, unknown>;
 
 const REFERENCE_DIR = fileURLToPath(new URL('../../reference/', import.meta.url));
-const SPEC_FILES = { epayment: 'epayment-openapi.yaml', accesstoken: 'access-token-openapi.yaml' } as const;
+const SPEC_FILES = { epayment: 'epayment-openapi.yaml', accesstoken: 'access-token-openapi.yaml', webhooks: 'webhooks-openapi.yaml' } as const;
+
+// The Webhooks file declares no operationIds; the contract is looked up by them, so these are given.
+const WEBHOOK_OPERATION_IDS: Record<string, Record<string, string>> = {
+  '/v1/webhooks': { get: 'getAllWebhooks', post: 'registerWebhook' },
+  '/v1/webhooks/{id}': { delete: 'deleteWebhook' },
+};
 
 // Spec ambiguity: capture and refund declare their request body optional (no `required: true`), yet
 // the body's schema requires `modificationAmount` and the service cannot act without it. The
@@ -69,6 +75,7 @@ export class OpenApiContract {
     addFormats(this.ajv);
     for (const [api, file] of Object.entries(SPEC_FILES)) {
       const doc = parseYaml(readFileSync(referenceDir + file, 'utf8')) as Json;
+      if (api === 'webhooks') nameOperations(doc, WEBHOOK_OPERATION_IDS);
       patchAmbiguities(doc);
       declareNewerFields(doc);
       registerUnknownFormats(this.ajv, doc);
@@ -257,6 +264,17 @@ function resolveRef(doc: Json, node: Json): Json {
 /** Copies a schema, pointing its '#/…' refs at the named document that ajv holds. */
 function rebaseRefs(schema: Json, api: string): Json {
   return JSON.parse(JSON.stringify(schema), (key, value: unknown) => (key === '$ref' && typeof value === 'string' && value.startsWith('#') ? `${api}${value}` : value)) as Json;
+}
+
+function nameOperations(doc: Json, ids: Record<string, Record<string, string>>): void {
+  const paths = doc.paths as Record<string, Json>;
+  for (const [path, methods] of Object.entries(ids)) {
+    for (const [method, operationId] of Object.entries(methods)) {
+      const op = paths[path]?.[method] as Json | undefined;
+      if (!op) throw new Error(`the Webhooks OpenAPI file has no ${method} ${path}`);
+      op.operationId ??= operationId;
+    }
+  }
 }
 
 /**

@@ -29,6 +29,8 @@ export interface PipelineDependencies {
   snapshot(): () => void;
   /** Sweeps expired payments before anything reads them. */
   beforeRequest(): void;
+  /** After an operation has run (and a fault has taken its effect back, if it did): webhooks look at the logs. */
+  afterOperation(): void;
   /** Host to use in URLs when a request has no Host header. */
   fallbackHost(scheme: Scheme): string;
   log(line: string): void;
@@ -66,6 +68,7 @@ export class RequestPipeline {
     // odd /favicon.ico a browser asks for): never faulted, counted or recorded.
     if (!isApiPath(path)) {
       writeReply(res, handleAdmin(this.deps.admin, method, url, body));
+      this.deps.afterOperation();
       return;
     }
 
@@ -101,6 +104,7 @@ export class RequestPipeline {
       const host = req.headers.host ?? this.deps.fallbackHost(scheme);
       reply = this.deps.api.handle({ match, headers, body: validation.body, issues: validation.issues, origin: `${scheme}://${host}`, path });
       restore?.();
+      this.deps.afterOperation();
     }
     if (fault?.kind === 'status') reply = faultProblem(fault, path);
 

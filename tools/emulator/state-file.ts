@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SavedIdempotency } from './idempotency';
 import type { SavedToken } from './tokens';
-import type { PaymentRecord } from './types';
+import type { PaymentRecord, WebhookRegistration } from './types';
 
 export interface SavedState {
   version: 1;
@@ -14,6 +14,8 @@ export interface SavedState {
   payments: PaymentRecord[];
   idempotency: SavedIdempotency[];
   tokens: SavedToken[];
+  /** Absent in files saved before the Webhooks API. */
+  webhooks?: WebhookRegistration[];
 }
 
 export function writeState(file: string, state: Omit<SavedState, 'version' | 'savedAt'>): void {

@@ -1,5 +1,8 @@
 // The emulator's public shapes. `index.ts` re-exports them; the other files import from here so
 // that no file has to import the composition root.
+import type { ArmedWebhookFault, WebhookAttempt, WebhookDeliveryOptions, WebhookFaultSpec, WebhookRegistration } from './webhooks/types';
+
+export type { ArmedWebhookFault, WebhookAttempt, WebhookDeliveryOptions, WebhookFaultKind, WebhookFaultSpec, WebhookRegistration } from './webhooks/types';
 
 export interface Credentials {
   clientId: string;
@@ -72,6 +75,8 @@ export interface EmulatorOptions {
   merchantName?: string;
   /** Source of real time in milliseconds (default Date.now); the emulator clock adds its offset. */
   now?: () => number;
+  /** Webhook deliveries: attempt timeout and retry backoff (small values make tests fast). */
+  webhooks?: Partial<WebhookDeliveryOptions>;
 }
 
 export interface RateLimits {
@@ -204,7 +209,14 @@ export interface Emulator {
   resetCounters(): void;
   requests(): RecordedRequest[];
   responseValidationErrors(): string[];
-  /** Forget payments, tokens, faults, counters, recorded requests and the clock offset. */
+  /** Webhook registrations of every MSN, secrets included. */
+  webhooks(): WebhookRegistration[];
+  /** Every delivery attempt so far, in the order they ended. */
+  webhookDeliveries(): WebhookAttempt[];
+  injectWebhookFault(fault: WebhookFaultSpec): void;
+  clearWebhookFaults(): void;
+  webhookFaults(): ArmedWebhookFault[];
+  /** Forget payments, tokens, faults, counters, recorded requests, webhook registrations and deliveries, and the clock offset. */
   reset(): void;
   save(file?: string): void;
   close(): Promise<void>;

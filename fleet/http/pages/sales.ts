@@ -4,6 +4,7 @@ import type { Answer, PageContext } from '../context';
 import { csv } from '../csv';
 import { html, machineTime, money, when } from '../html';
 import { page } from '../layout';
+import { refundPath } from './refund';
 
 const LIMIT = 1000;
 
@@ -67,9 +68,9 @@ export async function salesPage(ctx: PageContext): Promise<Answer> {
 ${totals.map((t) => html`<tr data-currency="${t.currency}"><td>${t.currency}</td><td class="num">${t.n}</td><td class="num total">${money(Number(t.total), t.currency)}</td></tr>`)}
 </tbody></table>
 <h2>Sales${rows.length === LIMIT ? html` (the newest ${LIMIT})` : ''}</h2>
-<table id="sales"><thead><tr><th>Time</th><th>Machine</th><th>Reference</th><th>Product</th><th>Amount</th><th>Outcome</th><th>Received</th></tr></thead><tbody>
+<table id="sales"><thead><tr><th>Time</th><th>Machine</th><th>Reference</th><th>Product</th><th>Amount</th><th>Outcome</th><th>Received</th>${ctx.vipps ? html`<th>Refund</th>` : ''}</tr></thead><tbody>
 ${rows.map((s) => html`<tr data-reference="${s.reference}"><td>${machineTime(Number(s.sale_time))}</td><td>${s.pos_id}</td><td>${s.reference}</td><td class="product">${s.product}</td>
-<td class="num">${money(s.amount, s.currency)}</td><td class="outcome">${s.outcome}</td><td>${when(s.received_at)}</td></tr>`)}
+<td class="num">${money(s.amount, s.currency)}</td><td class="outcome">${s.outcome}</td><td>${when(s.received_at)}</td>${ctx.vipps ? html`<td>${s.outcome === 'captured' ? html`<a class="refund" href="${refundPath(s.pos_id, s.reference)}">Refund</a>` : ''}</td>` : ''}</tr>`)}
 </tbody></table>`;
   return { kind: 'html', body: page('Sales', body, ctx.session, '/sales') };
 }
