@@ -1,19 +1,20 @@
 // Approval to pulse with and without the fleet's payment push (issue 16), side by side in one run:
-// the desktop machine (its own process, the built-in emulator) linked to a real fleet (in-memory
-// PGlite, embedded broker), with the machine's NORMAL poll timing (first read 5 s after the QR,
-// then every 2 s). Sales alternate between the modes; in each mode the approvals are spread evenly
-// over the poll cycle after the first read (customers do not wait for polls).
+// the desktop machine (its own process, the built-in emulator) linked to a real fleet (PGlite,
+// embedded broker, the webhook receiver on its page) with the machine's NORMAL poll timing (first
+// read 5 s after the QR, then every 2 s). Sales alternate between the modes; in each mode the
+// approvals are spread evenly over the poll cycle after the first read (customers do not wait for
+// polls).
 //
-// The push: until the fleet relays the service's webhooks, the bench stands in for that path and
-// publishes the fleet's signed down/payment (fleet/signing.ts, the fleet's own MQTT client) at the
-// moment the emulator approves. The report says so in `pushSource`.
+// The push goes the real way: the fleet registers its webhook with the emulator at start; on the
+// approval the emulator delivers the signed event, the fleet verifies it and relays down/payment,
+// the machine reads the payment once and goes on from the answer. For a polling-only sale the
+// emulator drops that payment's deliveries (its drop-all fault), so the fleet never hears of it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DesktopClient } from '../../hosts/node/desktop/api-client';
 import { startDesktop } from '../../hosts/node/desktop/desktop';
 import { startFleetServer } from '../../fleet/server';
-import { signDown } from '../../fleet/signing';
 
 export type PushMode = 'polling' | 'push';
 
@@ -28,10 +29,15 @@ export interface PushModeFigures {
   captures: number;
   /** Status reads (GETs) per sale, on average. */
   readsPerSale: number;
+  /** Authorized events the fleet relayed down for these sales: one a sale with the push, 0 without. */
+  relayed: number;
 }
 
 export interface PushBench {
+  /** Where the pushes came from. */
   pushSource: string;
+  /** Push mode: from the approval to the emulator's webhook delivery sent, median. */
+  approvalToWebhookMs: number;
   pollFirstMs: number;
   pollIntervalMs: number;
   polling: PushModeFigures;
@@ -46,7 +52,8 @@ const PRICE = 2900;
 // The machine's own timing (MACHINE_TIMING), not the tests' short one.
 const POLL_FIRST_MS = 5_000;
 const POLL_INTERVAL_MS = 2_000;
-const STAND_IN = 'stand-in: the bench publishes the fleet\'s signed down/payment when the emulator approves (the webhook relay is not in this build)';
+const PUSH_SOURCE = 'the emulator\'s webhook, verified and relayed by the fleet (down/payment)';
+const FLEET_PASSWORD = 'bench-fleet-password';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,8 +65,14 @@ function percentile(values: number[], p: number): number {
 
 export async function benchPush(salesPerMode = PUSH_SALES): Promise<PushBench> {
   const dir = mkdtempSync(join(tmpdir(), 'push-bench-'));
-  const fleet = await startFleetServer({ mqttPort: 0, mqttHost: '127.0.0.1', fleetPassword: 'bench-fleet-password' });
-  const credentials = await fleet.addMachine(POS);
+  // The fleet needs the emulator's keys, the desktop brings the emulator and needs the machine's
+  // credentials: the fleet adds the machine first, then comes back on the same broker port with
+  // the keys (the machine's link reconnects on its own).
+  const fleetOptions = { dataDir: join(dir, 'fleet-db'), mqttHost: '127.0.0.1', fleetPassword: FLEET_PASSWORD };
+  const first = await startFleetServer({ ...fleetOptions, mqttPort: 0 });
+  const mqttPort = first.broker!.port;
+  const credentials = await first.addMachine(POS);
+  await first.close();
   writeFileSync(join(dir, 'fleet.json'), JSON.stringify(credentials), { mode: 0o600 });
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.EPAYMENT_BASE_URL;
@@ -68,11 +81,17 @@ export async function benchPush(salesPerMode = PUSH_SALES): Promise<PushBench> {
     timing: { pollFirstMs: POLL_FIRST_MS, pollIntervalMs: POLL_INTERVAL_MS, resultScreenMs: 300 },
     fleetCredentials: join(dir, 'fleet.json'),
   });
-  const client = new DesktopClient(desktop.pageUrl);
   const emulator = desktop.emulator!;
-  const topic = `vend/${POS}/down/payment`;
-  const sold: Record<PushMode, { reference: string; ms: number }[]> = { polling: [], push: [] };
+  const keys = emulator.credentials;
+  let fleet: Awaited<ReturnType<typeof startFleetServer>> | undefined;
+  const client = new DesktopClient(desktop.pageUrl);
+  const sold: Record<PushMode, { reference: string; ms: number; approvedAt: number }[]> = { polling: [], push: [] };
   try {
+    fleet = await startFleetServer({
+      ...fleetOptions, mqttPort, httpPort: 0, httpHost: '127.0.0.1',
+      vipps: { baseUrl: emulator.baseUrl, clientId: keys.clientId, clientSecret: keys.clientSecret, subscriptionKey: keys.subscriptionKey, msn: keys.merchantSerialNumber },
+    });
+    await within(fleet.webhooks!.registered, 20_000, 'the fleet\'s webhook registration');
     await waitOnline(fleet.db);
     for (let i = 0; i < 2 * salesPerMode; i++) {
       const mode: PushMode = i % 2 === 0 ? 'polling' : 'push';
@@ -81,16 +100,17 @@ export async function benchPush(salesPerMode = PUSH_SALES): Promise<PushBench> {
       await client.tap((a) => a.type === 'select' && a.product === PRODUCT, 'product');
       const shown = await client.waitFor((s) => s.state === 'payment' && s.payment !== undefined, 10_000, 'the QR');
       const reference = shown.payment!.reference;
+      if (mode === 'polling') emulator.injectWebhookFault({ kind: 'drop-all', reference });
       await sleep(POLL_FIRST_MS + 100 + ((nth + 0.5) / salesPerMode) * POLL_INTERVAL_MS);
       const approvedAt = Date.now();
       emulator.approve(reference);
-      if (mode === 'push') await fleet.ingest.client.publishAsync(topic, signDown(credentials.key, topic, { reference, state: 'AUTHORIZED' }), { qos: 0 });
       const pulsed = await client.waitFor((s) => s.pulses.some((p) => p.reference === reference), 10_000, 'the pulse');
-      sold[mode].push({ reference, ms: pulsed.pulses.find((p) => p.reference === reference)!.at - approvedAt });
+      sold[mode].push({ reference, approvedAt, ms: pulsed.pulses.find((p) => p.reference === reference)!.at - approvedAt });
       await client.waitFor((s) => s.state === 'thank-you', 10_000, 'thank you');
     }
     // Late pulses or captures would show here: let anything still under way land first.
     await sleep(POLL_INTERVAL_MS);
+    const relayedRows = await fleet.db.query<{ reference: string }>(`SELECT reference FROM webhook_events WHERE name = 'AUTHORIZED' AND relay = 'relayed'`);
     const figures = (mode: PushMode): PushModeFigures => {
       const references = new Set(sold[mode].map((sale) => sale.reference));
       const releases = desktop.supervisor.pulses.filter((p) => p.reference !== undefined && references.has(p.reference)).length;
@@ -103,15 +123,27 @@ export async function benchPush(salesPerMode = PUSH_SALES): Promise<PushBench> {
         extraReleases: releases - references.size,
         captures: [...references].filter((reference) => emulator.payment(reference)?.aggregate.capturedAmount.value === PRICE).length,
         readsPerSale: Number((reads / references.size).toFixed(2)),
+        relayed: relayedRows.filter((row) => references.has(row.reference)).length,
       };
     };
-    return { pushSource: STAND_IN, pollFirstMs: POLL_FIRST_MS, pollIntervalMs: POLL_INTERVAL_MS, polling: figures('polling'), push: figures('push') };
+    const delivered = sold.push.map((sale) => {
+      const attempt = emulator.webhookDeliveries().find((a) => a.reference === sale.reference && a.event === 'epayments.payment.authorized.v1');
+      if (!attempt) throw new Error(`push bench: no webhook delivery for ${sale.reference}`);
+      return attempt.at - sale.approvedAt;
+    });
+    return { pushSource: PUSH_SOURCE, approvalToWebhookMs: percentile(delivered, 50), pollFirstMs: POLL_FIRST_MS, pollIntervalMs: POLL_INTERVAL_MS, polling: figures('polling'), push: figures('push') };
   } finally {
     client.close();
     await desktop.close();
-    await fleet.close();
+    await fleet?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`push bench: no ${what} within ${ms} ms`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 async function waitOnline(db: Awaited<ReturnType<typeof startFleetServer>>['db']): Promise<void> {
@@ -124,7 +156,7 @@ async function waitOnline(db: Awaited<ReturnType<typeof startFleetServer>>['db']
 
 export function printPushTable(result: PushBench): void {
   console.log(`Approval to pulse, polling only vs the fleet's push (desktop + fleet, polls ${result.pollFirstMs / 1000} s then every ${result.pollIntervalMs / 1000} s)`);
-  console.log(`  push: ${result.pushSource}`);
+  console.log(`  push: ${result.pushSource}; approval to webhook sent ${result.approvalToWebhookMs} ms (median)`);
   const row = (figures: PushModeFigures) => ({
     sales: figures.sales,
     'p50 ms': figures.approvalToPulseMs.p50,
@@ -134,6 +166,7 @@ export function printPushTable(result: PushBench): void {
     'extra releases (0)': figures.extraReleases,
     captures: figures.captures,
     'GETs per sale': figures.readsPerSale,
+    'pushes relayed': figures.relayed,
   });
   console.table({ 'polling only (about 1000)': row(result.polling), 'with push (p95 <= 300)': row(result.push) });
 }
