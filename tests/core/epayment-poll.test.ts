@@ -132,7 +132,16 @@ describe('epayment polling', () => {
   });
 
   describe('readNow (a push said the payment changed)', () => {
-    it('reads at once before the first read is due, then polls on at its pace', async () => {
+    /** The reader's clock time of every read, for counting reads in a sliding minute. */
+    const timedReader = (reads: number[]): StatusReader => ({
+      getPayment: (reference, options) => {
+        reads.push(service.clock.now());
+        return client.getPayment(reference, options);
+      },
+    });
+    const mostInAnyMinute = (reads: number[]) => Math.max(0, ...reads.map((at) => reads.filter((other) => other >= at && other < at + 60_000).length));
+
+    it('reads at once, even just after a regular read, then polls on at its pace', async () => {
       const poll = pollUntilFinal(client, REF, { clock: service.clock });
       await service.clock.advance(1_000);
       poll.readNow();
@@ -143,11 +152,10 @@ describe('epayment polling', () => {
       await service.clock.advance(1);
       assert.equal(service.count('get'), 2, 'the regular read 2 s after the pushed one');
       service.setState(REF, 'AUTHORIZED');
+      await service.clock.advance(100);
       poll.readNow();
-      await service.clock.advance(499);
-      assert.equal(service.count('get'), 2, 'not within 500 ms of the previous read');
-      await service.clock.advance(1);
-      assert.equal(service.count('get'), 3);
+      await service.clock.advance(0);
+      assert.equal(service.count('get'), 3, '100 ms after the regular read: within the service\'s limit, so at once');
       assert.equal((await poll.result).state, 'AUTHORIZED');
     });
 
@@ -173,14 +181,26 @@ describe('epayment polling', () => {
       assert.equal(service.count('get'), 0, 'nothing read after cancel()');
     });
 
-    it('many pushes stay within 120 reads a minute', async () => {
-      const poll = pollUntilFinal(client, REF, { clock: service.clock });
-      // A push every 50 ms for just under a minute: a read every 500 ms, from 0 to 59.5 s.
-      for (let ms = 0; ms < 59_950; ms += 50) {
+    it('pushes read at most once per 500 ms', async () => {
+      const reads: number[] = [];
+      const poll = pollUntilFinal(timedReader(reads), REF, { clock: service.clock, firstDelayMs: 60_000 });
+      for (let ms = 0; ms < 9_950; ms += 50) {
         poll.readNow();
         await service.clock.advance(50);
       }
-      assert.equal(service.count('get'), 120);
+      assert.equal(reads.length, 20);
+      for (let i = 1; i < reads.length; i++) assert.ok(reads[i]! - reads[i - 1]! >= 500, `${reads[i]! - reads[i - 1]!} ms apart`);
+    });
+
+    it('pushes and polling every 500 ms together stay within 120 reads in any minute', async () => {
+      const reads: number[] = [];
+      const poll = pollUntilFinal(timedReader(reads), REF, { clock: service.clock, firstDelayMs: 0, intervalMs: 500 });
+      for (let ms = 0; ms < 180_000; ms += 50) {
+        if (ms % 250 === 0) poll.readNow();
+        await service.clock.advance(50);
+      }
+      assert.ok(reads.length > 3 * 120, `${reads.length} reads: the pushes added some`);
+      assert.equal(mostInAnyMinute(reads), 120);
     });
 
     it('waits out a 429\'s Retry-After', async () => {
