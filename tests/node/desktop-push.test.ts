@@ -1,6 +1,7 @@
 // Payment pushes end to end on the desktop: the machine in its own process with the built-in
-// emulator and a real fleet (PGlite, embedded broker). The test stands in for the fleet's webhook
-// receiver: it publishes the signed down/payment the fleet sends on an authorized webhook. The
+// emulator and a real fleet (PGlite, embedded broker). The first part stands in for the fleet's
+// webhook receiver (it publishes the signed down/payment itself, forged ones too); the last goes
+// the whole way from the emulator's webhook through the fleet's relay. The
 // machine polls slowly here (first read 3 s after the QR), so a read at once is plain to see in the
 // emulator's request log; the push alone never releases anything.
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { DesktopClient } from '../../hosts/node/desktop/api-client';
 import { startDesktop, type Desktop } from '../../hosts/node/desktop/desktop';
 import { startFleetServer, type FleetServer } from '../../fleet/server';
 import { signDown } from '../../fleet/signing';
+import { startDesktopWithFleet, type DesktopWithFleet } from '../support/desktop-fleet';
 
 const POS = 'oslo-s-vend-01';
 const POLL_FIRST_MS = 3_000;
@@ -149,5 +151,37 @@ describe('payment pushes on the desktop with the fleet', function () {
     await client.waitFor((s) => s.state === 'thank-you', 15_000, 'thank you');
     assert.equal(desktop.emulator!.payment(reference)!.aggregate.capturedAmount.value, 2900);
     assert.equal(desktop.supervisor.pulses.filter((p) => p.reference === reference).length, 1);
+  });
+});
+
+describe('payment pushes the whole way: the emulator\'s webhook, the fleet\'s relay, the machine', function () {
+  this.timeout(90_000);
+  let rig: DesktopWithFleet;
+
+  before(async () => {
+    rig = await startDesktopWithFleet({ fast: true, walkAwayTimeoutSeconds: 120, timing: { pollFirstMs: POLL_FIRST_MS, pollIntervalMs: POLL_INTERVAL_MS } });
+  });
+  after(async () => {
+    await rig?.close();
+  });
+
+  it('an approval reaches the machine as a push: one GET after the webhook, the pulse long before the first poll', async () => {
+    const { client, desktop, fleet } = rig;
+    await client.waitFor((s) => s.state === 'idle' && s.inService, 20_000, 'idle');
+    await client.tap((a) => a.type === 'select' && a.product === 'chocolate', 'chocolate');
+    const reference = (await client.waitFor((s) => s.state === 'payment', 10_000, 'the QR')).payment!.reference;
+    const shownAt = Date.now();
+    desktop.emulator!.approve(reference);
+    const pulse = await until(() => desktop.supervisor.pulses.find((p) => p.reference === reference), 'the pulse', 10_000);
+    const webhook = desktop.emulator!.webhookDeliveries().find((a) => a.reference === reference && a.event === 'epayments.payment.authorized.v1');
+    assert.ok(webhook && webhook.status !== undefined && webhook.status < 300, `the webhook delivered: ${JSON.stringify(webhook?.status)}`);
+    const gets = desktop.emulator!.requests().filter((r) => r.method === 'GET' && r.path.endsWith(`/payments/${reference}`));
+    assert.equal(gets.length, 1, 'one read: the pushed one');
+    assert.ok(gets[0]!.receivedAt >= webhook.at && pulse.at >= gets[0]!.receivedAt, 'webhook, then the GET, then the pulse');
+    assert.ok(pulse.at - shownAt < POLL_FIRST_MS - 1_000, `pulse ${pulse.at - shownAt} ms after the QR; the first poll is at ${POLL_FIRST_MS}`);
+    const relayed = await fleet.db.query<{ relay: string }>('SELECT relay FROM webhook_events WHERE reference = $1 AND name = $2', [reference, 'AUTHORIZED']);
+    assert.deepEqual(relayed.map((row) => row.relay), ['relayed']);
+    await client.waitFor((s) => s.state === 'thank-you', 10_000, 'thank you');
+    assert.equal(desktop.emulator!.payment(reference)!.aggregate.capturedAmount.value, 2900);
   });
 });

@@ -9,12 +9,7 @@
 // approval the emulator delivers the signed event, the fleet verifies it and relays down/payment,
 // the machine reads the payment once and goes on from the answer. For a polling-only sale the
 // emulator drops that payment's deliveries (its drop-all fault), so the fleet never hears of it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DesktopClient } from '../../hosts/node/desktop/api-client';
-import { startDesktop } from '../../hosts/node/desktop/desktop';
-import { startFleetServer } from '../../fleet/server';
+import { startDesktopWithFleet } from '../../tests/support/desktop-fleet';
 
 export type PushMode = 'polling' | 'push';
 
@@ -45,7 +40,6 @@ export interface PushBench {
 }
 
 export const PUSH_SALES = 10;
-const POS = 'oslo-s-vend-01';
 /** No stock and no drop sensor: every sale is the same. */
 const PRODUCT = 'chocolate';
 const PRICE = 2900;
@@ -53,7 +47,6 @@ const PRICE = 2900;
 const POLL_FIRST_MS = 5_000;
 const POLL_INTERVAL_MS = 2_000;
 const PUSH_SOURCE = 'the emulator\'s webhook, verified and relayed by the fleet (down/payment)';
-const FLEET_PASSWORD = 'bench-fleet-password';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,35 +57,13 @@ function percentile(values: number[], p: number): number {
 }
 
 export async function benchPush(salesPerMode = PUSH_SALES): Promise<PushBench> {
-  const dir = mkdtempSync(join(tmpdir(), 'push-bench-'));
-  // The fleet needs the emulator's keys, the desktop brings the emulator and needs the machine's
-  // credentials: the fleet adds the machine first, then comes back on the same broker port with
-  // the keys (the machine's link reconnects on its own).
-  const fleetOptions = { dataDir: join(dir, 'fleet-db'), mqttHost: '127.0.0.1', fleetPassword: FLEET_PASSWORD };
-  const first = await startFleetServer({ ...fleetOptions, mqttPort: 0 });
-  const mqttPort = first.broker!.port;
-  const credentials = await first.addMachine(POS);
-  await first.close();
-  writeFileSync(join(dir, 'fleet.json'), JSON.stringify(credentials), { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.EPAYMENT_BASE_URL;
-  const desktop = await startDesktop({
-    port: 0, stateDir: join(dir, 'desktop'), env, emulatorSeed: 1,
+  const { desktop, fleet, client, close } = await startDesktopWithFleet({
+    emulatorSeed: 1,
     timing: { pollFirstMs: POLL_FIRST_MS, pollIntervalMs: POLL_INTERVAL_MS, resultScreenMs: 300 },
-    fleetCredentials: join(dir, 'fleet.json'),
   });
   const emulator = desktop.emulator!;
-  const keys = emulator.credentials;
-  let fleet: Awaited<ReturnType<typeof startFleetServer>> | undefined;
-  const client = new DesktopClient(desktop.pageUrl);
   const sold: Record<PushMode, { reference: string; ms: number; approvedAt: number }[]> = { polling: [], push: [] };
   try {
-    fleet = await startFleetServer({
-      ...fleetOptions, mqttPort, httpPort: 0, httpHost: '127.0.0.1',
-      vipps: { baseUrl: emulator.baseUrl, clientId: keys.clientId, clientSecret: keys.clientSecret, subscriptionKey: keys.subscriptionKey, msn: keys.merchantSerialNumber },
-    });
-    await within(fleet.webhooks!.registered, 20_000, 'the fleet\'s webhook registration');
-    await waitOnline(fleet.db);
     for (let i = 0; i < 2 * salesPerMode; i++) {
       const mode: PushMode = i % 2 === 0 ? 'polling' : 'push';
       const nth = i >> 1;
@@ -133,24 +104,7 @@ export async function benchPush(salesPerMode = PUSH_SALES): Promise<PushBench> {
     });
     return { pushSource: PUSH_SOURCE, approvalToWebhookMs: percentile(delivered, 50), pollFirstMs: POLL_FIRST_MS, pollIntervalMs: POLL_INTERVAL_MS, polling: figures('polling'), push: figures('push') };
   } finally {
-    client.close();
-    await desktop.close();
-    await fleet?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`push bench: no ${what} within ${ms} ms`)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-async function waitOnline(db: Awaited<ReturnType<typeof startFleetServer>>['db']): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!(await db.query<{ online: boolean }>('SELECT online FROM machines WHERE pos_id = $1', [POS]))[0]?.online) {
-    if (Date.now() > end) throw new Error('push bench: the machine did not come online at the fleet');
-    await sleep(100);
+    await close();
   }
 }
 
