@@ -92,6 +92,9 @@ export function makeDeviceFleetLink(options: DeviceFleetOptions): FleetLink | un
       configHash = sha256Hex(text);
       return { result: 'applied', cfg: configHash };
     },
+    // The service's word relayed by the fleet: the machine reads that payment at once. A link that
+    // yields during sales hears no push then; polling alone completes those sales.
+    onPaymentPush: (reference, state) => machine.paymentPushed(reference, state),
     ...(options.timing ? { timing: options.timing } : {}),
   });
   machine.onChange(() => link.changed());

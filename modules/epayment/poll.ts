@@ -1,8 +1,9 @@
 // Polling the payment's status while the QR is shown, as the API guidelines ask: the first read
 // about 5 s after the QR appears, then every 2 s, slower after a 429, and stop at a final state.
 // An error is never a state: transient failures are reported and polling goes on; a failure that
-// will not go away ends the poll with that error. The caller can abandon it with cancel(). A poll
-// always ends: a throwing callback, a read that never settles and the deadline end it too.
+// will not go away ends the poll with that error. The caller can abandon it with cancel(), or ask
+// for a read at once with readNow() (a push said the payment changed). A poll always ends: a
+// throwing callback, a read that never settles and the deadline end it too.
 import { ApiError, EpaymentError, UnexpectedResponseError } from 'epayment/errors';
 import { DEFAULT_RETRY } from 'epayment/config';
 import { isRetryable } from 'epayment/retry';
@@ -40,12 +41,21 @@ export interface Poll {
   readonly result: Promise<PaymentStatus>;
   /** Stops polling; `result` rejects with kind 'cancelled'. A read in flight is ignored. */
   cancel(): void;
+  /**
+   * Read at once (a push said the payment changed), within the service's 120 reads in any minute,
+   * at most one such read per 500 ms, and not before a 429's Retry-After; a no-op while a read is in
+   * flight or once the poll has ended. Regular reads go on at their pace after it.
+   */
+  readNow(): void;
   /** Status reads sent so far. */
   readonly reads: number;
 }
 
 export const POLL_DEFAULTS = { firstDelayMs: 5_000, intervalMs: 2_000, maxIntervalMs: 10_000, readTimeoutMs: 30_000 } as const;
 const MIN_INTERVAL_MS = 500;
+// The service's limit: 120 reads of one payment in any minute (a sliding minute, as it counts).
+const READS_PER_MINUTE = 120;
+const MINUTE_MS = 60_000;
 // Polling waits out even a long Retry-After, within reason: the customer may still approve.
 const MAX_POLL_RETRY_AFTER_MS = 60_000;
 
@@ -66,6 +76,13 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
   let deadline: TimerHandle | undefined;
   let reads = 0;
   let errorsInRow = 0;
+  // When the reads of the last minute were sent (at most 120 numbers): every read keeps within them.
+  const readTimes: number[] = [];
+  // A pushed read waits for these: a 429's Retry-After, and 500 ms after the previous pushed read.
+  let retryNotBefore = -Infinity;
+  let lastPushedRead = -Infinity;
+  let pushedNext = false;
+  let dueAt = Infinity;
   const stop = () => {
     stopped = true;
     for (const handle of [timer, watchdog, deadline]) if (handle !== undefined) clock.clearTimeout(handle);
@@ -97,6 +114,7 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
       fail(timeout());
       return;
     }
+    dueAt = clock.now() + delayMs;
     timer = clock.setTimeout(read, delayMs);
   };
 
@@ -121,7 +139,9 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
     if (error instanceof ApiError && error.status === 429) {
       // Slower from now on, and not before the service says so.
       intervalMs = Math.min(intervalMs * 2, maxIntervalMs);
-      schedule(Math.max(intervalMs, Math.min(error.retryAfterMs ?? 0, MAX_POLL_RETRY_AFTER_MS)));
+      const waitMs = Math.max(intervalMs, Math.min(error.retryAfterMs ?? 0, MAX_POLL_RETRY_AFTER_MS));
+      retryNotBefore = clock.now() + waitMs;
+      schedule(waitMs);
     } else {
       schedule(Math.min(intervalMs * 2 ** (errorsInRow - 1), maxIntervalMs));
     }
@@ -135,6 +155,15 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
   const read = () => {
     timer = undefined;
     if (stopped) return;
+    const now = clock.now();
+    while (readTimes.length > 0 && readTimes[0]! <= now - MINUTE_MS) readTimes.shift();
+    if (readTimes.length >= READS_PER_MINUTE) {
+      schedule(readTimes[0]! + MINUTE_MS - now);
+      return;
+    }
+    readTimes.push(now);
+    if (pushedNext) lastPushedRead = now;
+    pushedNext = false;
     reads++;
     watchdog = clock.setTimeout(() => {
       watchdog = undefined;
@@ -157,6 +186,17 @@ export function pollUntilFinal(reader: StatusReader, reference: string, options:
     result,
     cancel() {
       fail(new EpaymentError('cancelled', `poll ${reference}: cancelled`));
+    },
+    readNow() {
+      // A read in flight (its watchdog runs) answers soon enough; its answer schedules the next.
+      if (stopped || watchdog !== undefined) return;
+      const now = clock.now();
+      const soonest = Math.max(now, retryNotBefore, lastPushedRead + MIN_INTERVAL_MS);
+      if (timer !== undefined && dueAt <= soonest) return;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      pushedNext = true;
+      schedule(soonest - now);
     },
     get reads() {
       return reads;

@@ -446,6 +446,21 @@ export class VendingMachine {
     return { result: 'applied', config };
   }
 
+  /**
+   * The fleet relayed the service's word that a payment changed (a verified `down/payment`). A
+   * hint, never a fact: for the payment on screen, the poll reads it at once and its answer goes
+   * the normal way (nothing is released without that read); anything else is dropped.
+   */
+  paymentPushed(reference: string, state: string): void {
+    const poll = this.activePoll;
+    if (this.stopped || !poll || this.journal.openSale?.reference !== reference) {
+      this.log.info(`push ${reference} ${state}: not the payment being polled; dropped`);
+      return;
+    }
+    this.log.info(`push ${reference} ${state}: reading it now`);
+    poll.readNow();
+  }
+
   // ---- the sale ----
 
   private productById(id: string): Product | undefined {
@@ -572,6 +587,8 @@ export class VendingMachine {
       ]);
       if (walkTimer !== undefined) this.clock.clearTimeout(walkTimer);
       poll.cancel();
+      // No poll to hurry while the sale acts on what it read (a push now is dropped).
+      this.activePoll = undefined;
       if (this.stopped) return;
       firstDelayMs = this.timing.pollIntervalMs;
 

@@ -131,6 +131,92 @@ describe('epayment polling', () => {
     assert.equal(service.count('get'), 1, 'a poll cancelled before its first read sends nothing');
   });
 
+  describe('readNow (a push said the payment changed)', () => {
+    /** The reader's clock time of every read, for counting reads in a sliding minute. */
+    const timedReader = (reads: number[]): StatusReader => ({
+      getPayment: (reference, options) => {
+        reads.push(service.clock.now());
+        return client.getPayment(reference, options);
+      },
+    });
+    const mostInAnyMinute = (reads: number[]) => Math.max(0, ...reads.map((at) => reads.filter((other) => other >= at && other < at + 60_000).length));
+
+    it('reads at once, even just after a regular read, then polls on at its pace', async () => {
+      const poll = pollUntilFinal(client, REF, { clock: service.clock });
+      await service.clock.advance(1_000);
+      poll.readNow();
+      await service.clock.advance(0);
+      assert.equal(service.count('get'), 1, 'read at once, not at 5 s');
+      await service.clock.advance(1_999);
+      assert.equal(service.count('get'), 1);
+      await service.clock.advance(1);
+      assert.equal(service.count('get'), 2, 'the regular read 2 s after the pushed one');
+      service.setState(REF, 'AUTHORIZED');
+      await service.clock.advance(100);
+      poll.readNow();
+      await service.clock.advance(0);
+      assert.equal(service.count('get'), 3, '100 ms after the regular read: within the service\'s limit, so at once');
+      assert.equal((await poll.result).state, 'AUTHORIZED');
+    });
+
+    it('is a no-op while a read is in flight, and after the poll has ended', async () => {
+      const reader = new HandReader();
+      const poll = pollUntilFinal(reader, REF, { clock: service.clock, firstDelayMs: 0 });
+      await service.clock.advance(0);
+      assert.equal(reader.pending.length, 1);
+      poll.readNow();
+      poll.readNow();
+      await service.clock.advance(1_000);
+      assert.equal(reader.pending.length, 1, 'no second read beside the one in flight');
+      reader.pending[0]!.resolve(status('AUTHORIZED'));
+      assert.equal((await poll.result).state, 'AUTHORIZED');
+      poll.readNow();
+      await service.clock.advance(10_000);
+      assert.equal(reader.pending.length, 1, 'nothing read after the final state');
+
+      const cancelled = pollUntilFinal(client, REF, { clock: service.clock });
+      cancelled.cancel();
+      cancelled.readNow();
+      await service.clock.advance(10_000);
+      assert.equal(service.count('get'), 0, 'nothing read after cancel()');
+    });
+
+    it('pushes read at most once per 500 ms', async () => {
+      const reads: number[] = [];
+      const poll = pollUntilFinal(timedReader(reads), REF, { clock: service.clock, firstDelayMs: 60_000 });
+      for (let ms = 0; ms < 9_950; ms += 50) {
+        poll.readNow();
+        await service.clock.advance(50);
+      }
+      assert.equal(reads.length, 20);
+      for (let i = 1; i < reads.length; i++) assert.ok(reads[i]! - reads[i - 1]! >= 500, `${reads[i]! - reads[i - 1]!} ms apart`);
+    });
+
+    it('pushes and polling every 500 ms together stay within 120 reads in any minute', async () => {
+      const reads: number[] = [];
+      const poll = pollUntilFinal(timedReader(reads), REF, { clock: service.clock, firstDelayMs: 0, intervalMs: 500 });
+      for (let ms = 0; ms < 180_000; ms += 50) {
+        if (ms % 250 === 0) poll.readNow();
+        await service.clock.advance(50);
+      }
+      assert.ok(reads.length > 3 * 120, `${reads.length} reads: the pushes added some`);
+      assert.equal(mostInAnyMinute(reads), 120);
+    });
+
+    it('waits out a 429\'s Retry-After', async () => {
+      service.script('get', problem(429, undefined, { 'retry-after': '6' }));
+      const poll = pollUntilFinal(client, REF, { clock: service.clock, onError: () => {} });
+      poll.readNow();
+      await service.clock.advance(0);
+      assert.equal(service.count('get'), 1);
+      poll.readNow();
+      await service.clock.advance(5_999);
+      assert.equal(service.count('get'), 1, 'not before Retry-After');
+      await service.clock.advance(1);
+      assert.equal(service.count('get'), 2);
+    });
+  });
+
   it('a deadline ends it with a timeout error, not a state', async () => {
     const poll = pollUntilFinal(client, REF, { clock: service.clock, deadlineMs: 20_000 });
     await service.clock.advance(30_000);

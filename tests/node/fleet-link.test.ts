@@ -91,7 +91,7 @@ describe('fleet link over MQTT (aedes on loopback)', function () {
     await broker.close();
   });
 
-  function makeLink(journal: SaleJournal, extra: { open?: { sale: boolean }; yieldDuringSale?: boolean; key?: string; applyConfig?: FleetLinkDeps['applyConfig'] } = {}): FleetLink {
+  function makeLink(journal: SaleJournal, extra: { open?: { sale: boolean }; yieldDuringSale?: boolean; key?: string; applyConfig?: FleetLinkDeps['applyConfig']; onPaymentPush?: FleetLinkDeps['onPaymentPush'] } = {}): FleetLink {
     link = new FleetLink({
       posId: POS,
       credentials: { url: `mqtt://127.0.0.1:${broker.port}`, password: 'pw', key: extra.key ?? KEY },
@@ -102,6 +102,7 @@ describe('fleet link over MQTT (aedes on loopback)', function () {
       log,
       yieldDuringSale: extra.yieldDuringSale ?? false,
       ...(extra.applyConfig ? { applyConfig: extra.applyConfig } : {}),
+      ...(extra.onPaymentPush ? { onPaymentPush: extra.onPaymentPush } : {}),
       timing: TIMING,
     });
     link.start();
@@ -216,5 +217,23 @@ describe('fleet link over MQTT (aedes on loopback)', function () {
     server.client.publish(topic, JSON.stringify({ v: 1, id: 'v3', products: [] }));
     await until(() => link!.counts.refused >= 1, 'refused');
     assert.equal(applied.length, 2);
+  });
+
+  it('hands on a signed payment push; unsigned, forged, another machine\'s or malformed ones are refused', async () => {
+    const journal = new SaleJournal(new MemoryStore(), { posId: POS, currency: 'NOK' });
+    const pushes: string[] = [];
+    makeLink(journal, { onPaymentPush: (reference, state) => pushes.push(`${reference} ${state}`) });
+    await until(() => link!.connected, 'connected');
+    const topic = `vend/${POS}/down/payment`;
+    server.client.publish(topic, JSON.stringify({ v: 1, reference: `${POS}-1-abc`, state: 'AUTHORIZED' }));
+    server.client.publish(topic, signed({ reference: `${POS}-1-abc`, state: 'AUTHORIZED' }, randomBytes(32).toString('hex'), topic));
+    server.client.publish(topic, signed({ reference: `${POS}-1-abc`, state: 'AUTHORIZED' }, KEY, `vend/m2/down/payment`));
+    server.client.publish(topic, signed({ reference: 42, state: 'AUTHORIZED' }, KEY, topic));
+    await until(() => link!.counts.refused >= 4, 'four refusals');
+    assert.deepEqual(pushes, []);
+    assert.ok(lines.some((line) => /refused .*: payment push without a reference and state/.test(line)), lines.join('\n'));
+    server.client.publish(topic, signed({ reference: `${POS}-1-abc`, state: 'AUTHORIZED' }, KEY, topic));
+    await until(() => pushes.length === 1, 'the signed push');
+    assert.deepEqual(pushes, [`${POS}-1-abc AUTHORIZED`]);
   });
 });

@@ -1,7 +1,8 @@
 // `npm run bench`: the project's performance figures, one section per top-level key of the report
 // (README: "Benchmark"). Tables on stdout by default; `--json` prints only the JSON object on stdout
 // (run it as `npm run -s bench -- --json`: without -s npm prints its banner first); `--out FILE`
-// writes the JSON to FILE. To add a section, add one entry to SECTIONS.
+// writes the JSON to FILE; `--push-sales N` sets the push section's sales per mode. To add a
+// section, add one entry to SECTIONS.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,15 +12,16 @@ import { benchEpayment, printEpaymentTable, type EpaymentBench } from './epaymen
 import { benchSale, printSaleTable, type SaleBench } from './sale';
 import { benchDesktop, printDesktopTable, type DesktopBench } from './desktop';
 import { benchSim, type SimBench } from './sim';
+import { benchPush, printPushTable, PUSH_SALES, type PushBench } from './push';
 
 /** One part of the report: `run` measures (and prints nothing), `print` shows the result as a table. */
 export interface BenchSection<T = unknown> {
   key: string;
-  run(): Promise<T>;
+  run(options: BenchOptions): Promise<T>;
   print(result: T): void;
 }
 
-function section<T>(key: string, run: () => Promise<T>, print: (result: T) => void): BenchSection {
+function section<T>(key: string, run: (options: BenchOptions) => Promise<T>, print: (result: T) => void): BenchSection {
   return { key, run, print: print as (result: unknown) => void };
 }
 
@@ -54,6 +56,7 @@ export const SECTIONS: readonly BenchSection[] = [
   section<EpaymentBench>('epayment', () => benchEpayment(), printEpaymentTable),
   section<SaleBench>('sale', () => benchSale(), printSaleTable),
   section<DesktopBench>('desktop', () => benchDesktop(), printDesktopTable),
+  section<PushBench>('push', (options) => benchPush(options.pushSales ?? PUSH_SALES), printPushTable),
   section<SimBench | undefined>('sim', () => benchSim(), printSimTable),
 ];
 
@@ -62,9 +65,11 @@ export interface BenchOptions {
   json: boolean;
   /** Also write the JSON report to this file. */
   out?: string;
+  /** Sales per mode in the push section (default PUSH_SALES). */
+  pushSales?: number;
 }
 
-export const USAGE = 'usage: npm run -s bench -- [--json] [--out FILE]   (-s keeps npm\'s banner off stdout)';
+export const USAGE = 'usage: npm run -s bench -- [--json] [--out FILE] [--push-sales N]   (-s keeps npm\'s banner off stdout)';
 
 /** The command line, or an Error whose message says what is wrong. */
 export function parseBenchArgs(args: readonly string[]): BenchOptions | Error {
@@ -76,6 +81,10 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | Error {
       const file = arg === '--out' ? args[++i] : arg.slice('--out='.length);
       if (!file || file.startsWith('--')) return new Error('--out needs a file name');
       options.out = file;
+    } else if (arg === '--push-sales') {
+      const sales = Number(args[++i]);
+      if (!Number.isInteger(sales) || sales < 1) return new Error('--push-sales needs a whole number of sales, at least 1');
+      options.pushSales = sales;
     } else return new Error(`unknown argument ${arg}`);
   }
   return options;
@@ -101,7 +110,7 @@ const nodeIo: BenchIo = {
 export async function runBench(options: BenchOptions, sections: readonly BenchSection[] = SECTIONS, io: BenchIo = nodeIo): Promise<Record<string, unknown>> {
   const report: Record<string, unknown> = {};
   await withConsoleOnStderr(options.json, async () => {
-    for (const s of sections) report[s.key] = await s.run();
+    for (const s of sections) report[s.key] = await s.run(options);
   });
   const text = `${JSON.stringify(report)}\n`;
   if (options.out !== undefined) io.writeFile(options.out, text);

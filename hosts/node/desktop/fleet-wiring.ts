@@ -73,6 +73,8 @@ export function startFleetLink(machine: VendingMachine, options: { credentialsPa
       configHash = sha256Hex(JSON.stringify(answer.config));
       return { result: 'applied', cfg: configHash };
     },
+    // The service's word relayed by the fleet: the machine reads that payment at once.
+    onPaymentPush: (reference, state) => machine.paymentPushed(reference, state),
     ...(options.timing ? { timing: options.timing } : {}),
   });
   machine.onChange(() => link.changed());

@@ -43,12 +43,13 @@ describe('bench: the command line', () => {
     }
   }
 
-  it('parses --json and --out FILE (or --out=FILE), and refuses anything else', () => {
+  it('parses --json, --out FILE (or --out=FILE) and --push-sales N, and refuses anything else', () => {
     assert.deepEqual(parseBenchArgs([]), { json: false });
     assert.deepEqual(parseBenchArgs(['--json']), { json: true });
     assert.deepEqual(parseBenchArgs(['--out', 'build/bench.json']), { json: false, out: 'build/bench.json' });
     assert.deepEqual(parseBenchArgs(['--json', '--out=b.json']), { json: true, out: 'b.json' });
-    for (const bad of [['--out'], ['--out', '--json'], ['--out='], ['--jsn'], ['json']]) assert.ok(parseBenchArgs(bad) instanceof Error, bad.join(' '));
+    assert.deepEqual(parseBenchArgs(['--push-sales', '40']), { json: false, pushSales: 40 });
+    for (const bad of [['--out'], ['--out', '--json'], ['--out='], ['--jsn'], ['json'], ['--push-sales'], ['--push-sales', '0'], ['--push-sales', '2.5']]) assert.ok(parseBenchArgs(bad) instanceof Error, bad.join(' '));
   });
 
   it('--json: stdout carries one JSON object, every section under its key, and nothing else', async () => {
@@ -81,6 +82,6 @@ describe('bench: the command line', () => {
   });
 
   it('has the sections the README documents, in order', () => {
-    assert.deepEqual(SECTIONS.map((s) => s.key), ['qr', 'epayment', 'sale', 'desktop', 'sim']);
+    assert.deepEqual(SECTIONS.map((s) => s.key), ['qr', 'epayment', 'sale', 'desktop', 'push', 'sim']);
   });
 });
