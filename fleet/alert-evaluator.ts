@@ -5,6 +5,7 @@
 // own too) is POSTed there as JSON until it is taken (2xx).
 import { evaluateBooksAlerts } from './books/books-alerts';
 import type { Database } from './database';
+import { every } from './every';
 
 export interface AlertEvaluatorOptions {
   db: Database;
@@ -92,9 +93,7 @@ export async function notifyAlerts(db: Database, url: string): Promise<number> {
 
 export function startAlertEvaluator(options: AlertEvaluatorOptions): AlertEvaluator {
   const log = options.log ?? (() => {});
-  let running: Promise<void> | undefined;
-  let closed = false;
-  const round = async (): Promise<void> => {
+  const job = every(options.everyMs, async (): Promise<void> => {
     try {
       await evaluateAlerts(options.db);
     } catch (error) {
@@ -107,20 +106,6 @@ export function startAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalua
         log(`alerts: cannot notify: ${(error as Error).message}`);
       }
     }
-  };
-  const tick = (): Promise<void> => {
-    if (closed) return Promise.resolve();
-    running ??= round().finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void tick(), options.everyMs);
-  timer.unref();
-  return {
-    tick,
-    async close() {
-      closed = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
+  return { tick: async () => { await job.tick(); }, close: () => job.close() };
 }

@@ -5,6 +5,7 @@ import type { Database } from '../database';
 import type { VippsClient } from '../vipps/client';
 import { isDateComplete, markDate, storeEntries, storeLedger } from './books-store';
 import { readDate, readLedgers, type Topic } from './report-reader';
+import { every } from '../every';
 
 export interface SyncResult {
   ledgers: number;
@@ -63,9 +64,7 @@ export interface BooksSync {
 
 export function startBooksSync(options: { db: Database; vipps: VippsClient; everyMs: number; log?: (line: string) => void } & SyncOptions): BooksSync {
   const log = options.log ?? (() => {});
-  let running: Promise<SyncResult | undefined> | undefined;
-  let closed = false;
-  const round = async (): Promise<SyncResult | undefined> => {
+  return every(options.everyMs, async (): Promise<SyncResult | undefined> => {
     try {
       const result = await syncBooks(options.db, options.vipps, options);
       if (result.newEntries > 0) log(`books: ${result.newEntries} new report entr${result.newEntries === 1 ? 'y' : 'ies'} from ${result.datesRead} date(s)`);
@@ -74,20 +73,5 @@ export function startBooksSync(options: { db: Database; vipps: VippsClient; ever
       log(`books: cannot read the report: ${(error as Error).message}`);
       return undefined;
     }
-  };
-  const tick = (): Promise<SyncResult | undefined> => {
-    if (closed) return Promise.resolve(undefined);
-    running ??= round().finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void tick(), options.everyMs);
-  timer.unref();
-  return {
-    tick,
-    async close() {
-      closed = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
 }
