@@ -42,16 +42,24 @@ export function cookies(request: IncomingMessage): Map<string, string> {
 
 export class BodyTooLarge extends Error {}
 
-/** A urlencoded form; anything else (or over MAX_FORM_BYTES) gives an empty form or throws BodyTooLarge. */
-export async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
+/** The request's body; over maxBytes (declared or sent) throws BodyTooLarge before reading the rest. */
+export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) throw new BodyTooLarge();
+    if (size > maxBytes) throw new BodyTooLarge();
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
+}
+
+/** A urlencoded form; anything else (or over MAX_FORM_BYTES) gives an empty form or throws BodyTooLarge. */
+export async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
+  const body = await readBody(request, MAX_FORM_BYTES);
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return new URLSearchParams();
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return new URLSearchParams(body.toString('utf8'));
 }

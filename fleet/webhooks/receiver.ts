@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Publisher } from '../config-versions';
 import type { Database } from '../database';
-import { sendText } from '../http/respond';
+import { BodyTooLarge, readBody, sendText } from '../http/respond';
 import { authenticateDelivery } from './authentication';
 import { parseEvent, storeEvent, type PaymentEvent } from './events';
 import { relayEvent, type RelayOutcome } from './relay';
@@ -27,21 +27,6 @@ export interface ReceiverOptions {
 
 export type WebhookReceiver = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-class TooLarge extends Error {}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > MAX_DELIVERY_BYTES) throw new TooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_DELIVERY_BYTES) throw new TooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 export function webhookReceiver(options: ReceiverOptions): WebhookReceiver {
   const { db, log } = options;
   const now = options.now ?? Date.now;
@@ -49,9 +34,9 @@ export function webhookReceiver(options: ReceiverOptions): WebhookReceiver {
     const url = new URL(request.url ?? '/', 'http://fleet.invalid');
     let body: Buffer;
     try {
-      body = await readBody(request);
+      body = await readBody(request, MAX_DELIVERY_BYTES);
     } catch (error) {
-      if (!(error instanceof TooLarge)) throw error;
+      if (!(error instanceof BodyTooLarge)) throw error;
       log(`webhooks: refused a delivery over ${MAX_DELIVERY_BYTES} bytes`);
       sendText(response, 413, 'Too large');
       request.destroy();
