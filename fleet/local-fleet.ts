@@ -8,6 +8,8 @@ import { newCredentials } from './credentials';
 import { fleetPassword } from './fleet-password';
 import type { MachineCredentials } from './machines';
 import { startFleetServer, type FleetServer, type FleetServerOptions } from './server';
+import type { VippsKeys } from './vipps/client';
+import type { Emulator } from '../tools/emulator/index';
 
 export const DEFAULT_FLEET_STATE = resolve(import.meta.dirname, '../.state/fleet');
 
@@ -17,6 +19,15 @@ export interface LocalFleet {
   /** The path of `posId`'s credentials file (mode 0600), the machine added or its URL brought up to date. */
   credentialsFor(posId: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** A local emulator's merchant keys for the fleet (`npm start -- --fleet`, the tests): plain HTTP, or HTTPS trusting its root. */
+export function emulatorVippsKeys(emulator: Pick<Emulator, 'baseUrl' | 'httpsBaseUrl' | 'rootCertificatePem' | 'credentials'>, scheme: 'http' | 'https' = 'http'): VippsKeys {
+  const c = emulator.credentials;
+  const keys = { clientId: c.clientId, clientSecret: c.clientSecret, subscriptionKey: c.subscriptionKey, msn: c.merchantSerialNumber };
+  if (scheme === 'http') return { baseUrl: emulator.baseUrl, ...keys };
+  if (!emulator.httpsBaseUrl) throw new Error('the emulator serves no HTTPS (start it with httpsPort)');
+  return { baseUrl: emulator.httpsBaseUrl, ...keys, ca: emulator.rootCertificatePem };
 }
 
 export async function startLocalFleet(options: { stateDir?: string; httpPort?: number; log?: (line: string) => void } & Partial<FleetServerOptions> = {}): Promise<LocalFleet> {

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, DEFAULT_STATE_DIR, startDesktop, startDesktopEmulator } from '../hosts/node/desktop/desktop';
 import type { Emulator } from './emulator/index';
 import { DEFAULT_DESKTOP_PIN, missingCredentials, PIN_ENV, validPin } from '../hosts/node/desktop/secrets';
-import { startLocalFleet, type LocalFleet } from '../fleet/local-fleet';
+import { emulatorVippsKeys, startLocalFleet, type LocalFleet } from '../fleet/local-fleet';
 
 /** The local fleet's page port with --fleet (a free one when it is taken). */
 const FLEET_PAGE_PORT = 8090;
@@ -110,13 +110,7 @@ async function main(): Promise<void> {
     const posId = machinePosId(configPath);
     // The built-in emulator first, so the fleet can hold its merchant keys (webhooks, refunds, the report).
     if (!process.env.EPAYMENT_BASE_URL) emulator = await startDesktopEmulator({ ...(values.host ? { host: values.host } : {}), stateDir, emulatorPort });
-    const vipps = emulator && {
-      baseUrl: emulator.baseUrl,
-      clientId: emulator.credentials.clientId,
-      clientSecret: emulator.credentials.clientSecret,
-      subscriptionKey: emulator.credentials.subscriptionKey,
-      msn: emulator.credentials.merchantSerialNumber,
-    };
+    const vipps = emulator && emulatorVippsKeys(emulator);
     const start = (httpPort: number) => startLocalFleet({ httpPort, ...(vipps ? { vipps } : {}), log: (line) => print(`fleet: ${line}`) });
     fleet = await start(FLEET_PAGE_PORT).catch(() => start(0));
     fleetCredentials = await fleet.credentialsFor(posId);

@@ -2,7 +2,9 @@
 // that pay through the fleet's own VippsClient and write sales as the machines would report them.
 import assert from 'node:assert/strict';
 import type { Database } from '../../fleet/database';
-import type { VippsClient } from '../../fleet/vipps/client';
+import { emulatorVippsKeys } from '../../fleet/local-fleet';
+import { capturedPayment } from './emulator-helpers';
+import type { VippsClient, VippsKeys } from '../../fleet/vipps/client';
 import { startEmulator, type Emulator } from '../../tools/emulator/index';
 
 export async function startBooksEmulator(): Promise<Emulator> {
@@ -10,21 +12,11 @@ export async function startBooksEmulator(): Promise<Emulator> {
   return startEmulator({ reportLagSeconds: 0, tokenLifetimeSeconds: 7 * 86_400, seed: 5 });
 }
 
-export function vippsKeysOf(emulator: Emulator) {
-  const c = emulator.credentials;
-  return { baseUrl: emulator.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, subscriptionKey: c.subscriptionKey, msn: c.merchantSerialNumber };
-}
+export const vippsKeysOf = (emulator: Emulator): VippsKeys => emulatorVippsKeys(emulator);
 
 /** Create, approve, capture (and refund) a NOK payment at the service. */
 export async function pay(vipps: VippsClient, emulator: Emulator, reference: string, captured: number, refunded = 0): Promise<void> {
-  const created = await vipps.call('POST', '/epayment/v1/payments', {
-    body: { amount: { currency: 'NOK', value: captured }, paymentMethod: { type: 'WALLET' }, reference, userFlow: 'QR', qrFormat: { format: 'TEXT/TARGETURL' }, paymentDescription: 'Cola' },
-    headers: { 'Idempotency-Key': `create-${reference}` },
-  });
-  assert.equal(created.status, 201, created.text);
-  emulator.approve(reference);
-  const capture = await vipps.call('POST', `/epayment/v1/payments/${reference}/capture`, { body: { modificationAmount: { currency: 'NOK', value: captured } }, headers: { 'Idempotency-Key': `capture-${reference}` } });
-  assert.equal(capture.status, 200, capture.text);
+  await capturedPayment(vipps, emulator, reference, captured);
   if (refunded > 0) {
     const refund = await vipps.call('POST', `/epayment/v1/payments/${reference}/refund`, { body: { modificationAmount: { currency: 'NOK', value: refunded } }, headers: { 'Idempotency-Key': `refund-${reference}` } });
     assert.equal(refund.status, 200, refund.text);

@@ -2,12 +2,11 @@
 // payments made the way a machine makes them.
 import { randomBytes } from 'node:crypto';
 import type { Emulator } from '../../tools/emulator/index';
+import { emulatorVippsKeys } from '../../fleet/local-fleet';
 import type { VippsClient, VippsKeys } from '../../fleet/vipps/client';
 
-export function keysOf(emulator: Emulator): VippsKeys {
-  const c = emulator.credentials;
-  return { baseUrl: emulator.httpsBaseUrl!, clientId: c.clientId, clientSecret: c.clientSecret, subscriptionKey: c.subscriptionKey, msn: c.merchantSerialNumber, ca: emulator.rootCertificatePem };
-}
+/** Over HTTPS, trusting the emulator's root. */
+export const keysOf = (emulator: Emulator): VippsKeys => emulatorVippsKeys(emulator, 'https');
 
 const key = (): string => randomBytes(12).toString('hex');
 

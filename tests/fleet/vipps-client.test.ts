@@ -1,7 +1,8 @@
 // The fleet's Vipps client against the emulator over HTTPS: one token for many calls, the merchant's
 // headers on each, and a clear error when the keys are wrong or half set.
 import assert from 'node:assert/strict';
-import { VippsClient, vippsKeysFromEnv } from '../../fleet/vipps/client';
+import { emulatorVippsKeys } from '../../fleet/local-fleet';
+import { VippsClient, vippsKeysFromEnv, type VippsKeys } from '../../fleet/vipps/client';
 import { startEmulator } from '../../tools/emulator/index';
 import type { Emulator } from '../../tools/emulator/index';
 
@@ -12,10 +13,7 @@ describe('fleet: the Vipps client', function () {
   });
   after(() => emulator.close());
 
-  function keys(overrides: Partial<ConstructorParameters<typeof VippsClient>[0]> = {}) {
-    const c = emulator.credentials;
-    return { baseUrl: emulator.httpsBaseUrl!, clientId: c.clientId, clientSecret: c.clientSecret, subscriptionKey: c.subscriptionKey, msn: c.merchantSerialNumber, ca: emulator.rootCertificatePem, ...overrides };
-  }
+  const keys = (overrides: Partial<VippsKeys> = {}): VippsKeys => ({ ...emulatorVippsKeys(emulator, 'https'), ...overrides });
 
   it('fetches one token and reuses it for the calls after', async () => {
     emulator.resetCounters();

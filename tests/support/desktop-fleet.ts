@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DesktopClient } from '../../hosts/node/desktop/api-client';
 import { startDesktop, type Desktop, type DesktopOptions } from '../../hosts/node/desktop/desktop';
 import { startFleetServer, type FleetServer } from '../../fleet/server';
+import { emulatorVippsKeys } from '../../fleet/local-fleet';
 import type { MachineCredentials } from '../../fleet/machines';
 
 export const FLEET_POS = 'oslo-s-vend-01';
@@ -44,10 +45,9 @@ export async function startDesktopWithFleet(options: Pick<DesktopOptions, 'fast'
   };
   try {
     const emulator = desktop.emulator!;
-    const keys = emulator.credentials;
     fleet = await startFleetServer({
       ...fleetOptions, mqttPort, httpPort: 0, httpHost: '127.0.0.1',
-      vipps: { baseUrl: emulator.baseUrl, clientId: keys.clientId, clientSecret: keys.clientSecret, subscriptionKey: keys.subscriptionKey, msn: keys.merchantSerialNumber },
+      vipps: emulatorVippsKeys(emulator),
     });
     await within(fleet.webhooks!.registered, 20_000, 'the fleet\'s webhook registration');
     await online(fleet, 20_000);
