@@ -1,10 +1,11 @@
 // Brings the schema up to date at start: every fleet/migrations/NNN_name.sql not yet recorded in
-// schema_migrations runs, in order, each in its own transaction. A transaction-scoped advisory
-// lock makes a second server process starting at the same moment wait, then find the work done.
+// schema_migrations runs, in order, all in one transaction holding an advisory lock: a server
+// either brings the schema all the way up or changes nothing, and a second server starting at the
+// same moment waits for the lock, then finds the work done.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database, Queryable } from './database';
+import type { Database } from './database';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 // Any constant shared by every fleet server process: 'vend' in ASCII.
@@ -30,26 +31,21 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /** Returns the names of the migrations it applied (empty when the schema was up to date). */
 export async function migrate(db: Database, migrations = readMigrations()): Promise<string[]> {
-  const lock = (tx: Queryable) => tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-  await db.transaction(async (tx) => {
-    await lock(tx);
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    integer PRIMARY KEY,
       name       text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-  });
-  const applied: string[] = [];
-  for (const migration of migrations) {
-    const done = await db.transaction(async (tx) => {
-      await lock(tx);
-      const rows = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
-      if (rows.length > 0) return false;
+    const recorded = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => row.version));
+    const applied: string[] = [];
+    for (const migration of migrations) {
+      if (recorded.has(migration.version)) continue;
       await tx.exec(migration.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-      return true;
-    });
-    if (done) applied.push(migration.name);
-  }
-  return applied;
+      applied.push(migration.name);
+    }
+    return applied;
+  });
 }

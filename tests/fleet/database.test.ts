@@ -52,7 +52,7 @@ describe(`fleet database (${describeSetup()})`, function () {
     }
   });
 
-  it('runs a failing migration in a transaction: nothing of it stays, nothing is recorded', async () => {
+  it('runs the migrations in one transaction: a failing one leaves nothing of it, nor of those before it, and nothing is recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-migrations-'));
     try {
       for (const migration of readMigrations()) writeFileSync(join(dir, migration.name), migration.sql);
@@ -61,6 +61,16 @@ describe(`fleet database (${describeSetup()})`, function () {
       await assert.rejects(migrate(db, readMigrations(dir)), /no_such_function/);
       assert.equal(await count(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'half_done'`), 0);
       assert.equal(await count('SELECT count(*)::int AS n FROM schema_migrations WHERE version = $1', [broken]), 0);
+      // On an empty database the good migrations before the broken one do not stay either.
+      const fresh = await freshDatabase();
+      try {
+        await assert.rejects(migrate(fresh.db, readMigrations(dir)), /no_such_function/);
+        const tables = await fresh.db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`);
+        assert.deepEqual(tables, []);
+        assert.deepEqual(await migrate(fresh.db), readMigrations().map((migration) => migration.name));
+      } finally {
+        await fresh.drop();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
