@@ -1,6 +1,6 @@
 // Registration in the background: the fleet starts (and machines keep polling) while the service
 // is unreachable; a failed attempt is logged and tried again later until it succeeds.
-import type { Queryable } from '../database';
+import type { Database } from '../database';
 import type { VippsClient } from '../vipps/client';
 import { ensureRegistration, type Registration } from './registration';
 
@@ -11,7 +11,7 @@ export interface Registrar {
   close(): void;
 }
 
-export function startRegistrar(db: Queryable, vipps: VippsClient, url: string, log: (line: string) => void, retryMs = 60_000): Registrar {
+export function startRegistrar(db: Database, vipps: VippsClient, url: string, log: (line: string) => void, retryMs = 60_000): Registrar {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let settle: { resolve(r: Registration): void; reject(e: Error): void };

@@ -1,8 +1,9 @@
 // At start: exactly one registration of our URL for our events, whose secret we hold. The service
 // lists registrations without their secrets, so one we have no secret for (lost database, another
 // process) is deleted and made again; one with fewer events than we want likewise (there is no
-// update). Running this twice changes nothing the second time.
-import type { Queryable } from '../database';
+// update). Running this twice changes nothing the second time, and two runs at once (two fleet
+// servers on one PostgreSQL, or two callers in one process) take turns, so never two for one URL.
+import type { Database, Queryable } from '../database';
 import type { VippsClient } from '../vipps/client';
 
 export const WEBHOOK_EVENTS = [
@@ -28,7 +29,28 @@ async function listed(vipps: VippsClient): Promise<Listed[]> {
   return hooks.filter((h): h is Listed => typeof h?.id === 'string' && typeof h?.url === 'string' && Array.isArray(h?.events));
 }
 
-export async function ensureRegistration(db: Queryable, vipps: VippsClient, url: string, events: readonly string[] = WEBHOOK_EVENTS): Promise<Registration> {
+// 'vhok' in ASCII: shared by every fleet server process, distinct from the migrations' lock.
+const REGISTRATION_LOCK = 0x76686f6b;
+const turns = new WeakMap<Database, Promise<unknown>>();
+
+export function ensureRegistration(db: Database, vipps: VippsClient, url: string, events: readonly string[] = WEBHOOK_EVENTS): Promise<Registration> {
+  // PostgreSQL: a transaction holding an advisory lock on its own connection, so the other
+  // connections go on. PGlite is one connection owned by one process: queueing in-process is enough
+  // and does not hold the database while the service answers.
+  const run = (): Promise<Registration> =>
+    db.kind === 'postgres'
+      ? db.transaction(async (tx) => {
+          await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRATION_LOCK]);
+          return register(tx, vipps, url, events);
+        })
+      : register(db, vipps, url, events);
+  const previous = turns.get(db) ?? Promise.resolve();
+  const result = previous.then(run, run);
+  turns.set(db, result.catch(() => {}));
+  return result;
+}
+
+async function register(db: Queryable, vipps: VippsClient, url: string, events: readonly string[]): Promise<Registration> {
   const ours = (await listed(vipps)).filter((hook) => hook.url === url);
   const held = await db.query<{ id: string }>('SELECT id FROM webhook_registrations WHERE url = $1', [url]);
   const keep = ours.length === 1 && held[0]?.id === ours[0]!.id && events.every((event) => ours[0]!.events.includes(event));
