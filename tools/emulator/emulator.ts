@@ -75,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (saved) {
       memory.load(saved);
       webhooks.acknowledgeLoaded();
+      webhooks.resume(saved.webhookDeliveries);
       log(`loaded ${saved.payments.length} payment(s) from ${options.stateFile}`);
     }
   }
@@ -147,14 +148,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     save(file) {
       const target = file ?? options.stateFile;
       if (!target) throw new Error('no state file: pass one to save(), or start the emulator with stateFile');
-      writeState(target, memory.save());
+      writeState(target, { ...memory.save(), webhookDeliveries: webhooks.owed() });
       log(`saved ${payments.all().length} payment(s) to ${target}`);
     },
     async close() {
       closing.abort();
-      await webhooks.close();
       await transport.close();
+      // Saved before the deliveries stop: the one under way when they do is still owed.
       if (options.stateFile) emulator.save();
+      await webhooks.close();
     },
   };
 

@@ -1,11 +1,11 @@
 // Saving and reloading the emulator's memory: payments, remembered idempotent answers, issued tokens
 // and the clock offset. A restarted emulator then answers a device's retries (same key, same body)
-// and its cached token exactly as before the restart.
+// and its cached token exactly as before the restart, and still delivers the webhooks it owed.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SavedIdempotency } from './idempotency';
 import type { SavedToken } from './tokens';
-import type { PaymentRecord, WebhookRegistration } from './types';
+import type { PaymentRecord, SavedWebhookDelivery, WebhookRegistration } from './types';
 
 export interface SavedState {
   version: 1;
@@ -16,6 +16,8 @@ export interface SavedState {
   tokens: SavedToken[];
   /** Absent in files saved before the Webhooks API. */
   webhooks?: WebhookRegistration[];
+  /** Deliveries still owed when it was saved: a restarted emulator sends them, as the service retries. */
+  webhookDeliveries?: SavedWebhookDelivery[];
 }
 
 export function writeState(file: string, state: Omit<SavedState, 'version' | 'savedAt'>): void {

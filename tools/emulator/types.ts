@@ -2,7 +2,7 @@
 // that no file has to import the composition root.
 import type { ArmedWebhookFault, WebhookAttempt, WebhookDeliveryOptions, WebhookFaultSpec, WebhookRegistration } from './webhooks/types';
 
-export type { ArmedWebhookFault, WebhookAttempt, WebhookDeliveryOptions, WebhookFaultKind, WebhookFaultSpec, WebhookRegistration } from './webhooks/types';
+export type { ArmedWebhookFault, SavedWebhookDelivery, WebhookAttempt, WebhookDeliveryOptions, WebhookFaultKind, WebhookFaultSpec, WebhookRegistration } from './webhooks/types';
 
 export interface Credentials {
   clientId: string;

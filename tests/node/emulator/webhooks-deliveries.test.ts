@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
 import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../tools/emulator/index';
 import { ApiClient, json } from './helpers';
 import { eventually, pause, WebhookReceiver, type Received } from './webhook-receiver';
@@ -227,6 +230,42 @@ describe('emulator: webhook deliveries', () => {
       assert.deepEqual(emulator.webhookDeliveries().map((a) => a.error), ['closing']);
     } finally {
       hook.disable();
+    }
+    emulator = await startEmulator(); // for afterEach
+  });
+
+  it('a restart sends what was still owed (in its queue, or under way), and nothing already answered 2xx', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emulator-owed-'));
+    const stateFile = join(dir, 'state.json');
+    const fast = { retryInitialMs: 50, retryMaxMs: 50, timeoutMs: 300, maxAttempts: 100 };
+    try {
+      emulator = await startEmulator({ stateFile, webhooks: fast });
+      client = new ApiClient(emulator);
+      await client.fetchToken();
+      await register([ALL[1]!, ALL[5]!]);
+      const answered = await client.payment({}, false);
+      emulator.approve(answered);
+      await eventually(() => receiver.received.length === 1, 2000, 'the first authorization');
+      receiver.respond = () => 503;
+      const owed = await client.payment({}, false);
+      emulator.approve(owed);
+      assert.equal((await client.capture(owed, 1000)).status, 200);
+      await eventually(() => receiver.received.length >= 3, 2000, 'the refused attempts');
+      await emulator.close();
+      const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { webhookDeliveries: Array<{ event: string; reference: string }> };
+      assert.deepEqual(saved.webhookDeliveries.map((d) => [d.event, d.reference]), [[ALL[1], owed], [ALL[5], owed]]);
+
+      receiver.respond = () => 200;
+      const before = receiver.received.length;
+      emulator = await startEmulator({ stateFile, webhooks: fast });
+      await eventually(() => receiver.received.length === before + 2, 3000, 'the owed deliveries after the restart');
+      assert.deepEqual(receiver.bodies().slice(before).map((b) => [b.name, b.reference]), [['AUTHORIZED', owed], ['CAPTURED', owed]]);
+      await pause(200);
+      assert.equal(receiver.received.length, before + 2, 'nothing already answered 2xx is sent again');
+      await emulator.close();
+      assert.deepEqual((JSON.parse(readFileSync(stateFile, 'utf8')) as { webhookDeliveries: unknown[] }).webhookDeliveries, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
     emulator = await startEmulator(); // for afterEach
   });

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebhookFaultPlan } from './faults';
 import { postWebhook, type SendOutcome } from './sender';
 import { signWebhook } from './signer';
-import type { WebhookAttempt, WebhookDeliveryOptions, WebhookFaultKind, WebhookRegistration } from './types';
+import type { SavedWebhookDelivery, WebhookAttempt, WebhookDeliveryOptions, WebhookFaultKind, WebhookRegistration } from './types';
 
 export const DEFAULT_DELIVERY_OPTIONS: WebhookDeliveryOptions = { timeoutMs: 10_000, retryInitialMs: 1000, retryMaxMs: 60_000, maxAttempts: 10 };
 
@@ -61,6 +61,13 @@ export class WebhookDeliverer {
     this.queues.set(key, queue);
     const worker = this.work(key, queue, this.stop.signal).finally(() => this.workers.delete(worker));
     this.workers.add(worker);
+  }
+
+  /** Every delivery still owed, the one under way first in its queue: what a restart must send. */
+  owed(): SavedWebhookDelivery[] {
+    return [...this.queues.values()].flatMap((queue) =>
+      queue.items.map(({ registration, event, reference, body }) => ({ registrationId: registration.id, event, reference, body })),
+    );
   }
 
   attempts(): WebhookAttempt[] {

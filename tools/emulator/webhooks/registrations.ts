@@ -59,6 +59,11 @@ export class WebhookRegistry {
     return this.registrations.length < before;
   }
 
+  /** The registration itself (deliveries sign with it), or undefined. */
+  get(id: string): WebhookRegistration | undefined {
+    return this.registrations.find((r) => r.id === id);
+  }
+
   has(id: string): boolean {
     return this.registrations.some((r) => r.id === id);
   }

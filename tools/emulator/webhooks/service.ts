@@ -6,7 +6,7 @@ import { EventWatcher } from './event-watcher';
 import { WEBHOOK_EVENT_BY_LOG_NAME } from './events';
 import { WebhookFaultPlan } from './faults';
 import { WebhookRegistry } from './registrations';
-import type { WebhookDeliveryOptions } from './types';
+import type { SavedWebhookDelivery, WebhookDeliveryOptions } from './types';
 import { WebhooksApi } from './webhooks-api';
 
 /** How often the service looks for events nobody's request produced (a payment expiring by itself). */
@@ -51,6 +51,20 @@ export class WebhookService {
   /** After loading a state file: what its logs hold was delivered before the restart. */
   acknowledgeLoaded(): void {
     this.watcher.acknowledge(this.options.payments());
+  }
+
+  /** Deliveries not yet answered 2xx nor given up, for the state file (events seen first). */
+  owed(): SavedWebhookDelivery[] {
+    this.notice();
+    return this.deliverer.owed();
+  }
+
+  /** After loading a state file: sends again what was owed when it was saved (to registrations that still exist). */
+  resume(owed: SavedWebhookDelivery[] | undefined): void {
+    for (const delivery of owed ?? []) {
+      const registration = this.registry.get(delivery.registrationId);
+      if (registration) this.deliverer.enqueue(registration, delivery.event, delivery.reference, delivery.body);
+    }
   }
 
   attempts(): ReturnType<WebhookDeliverer['attempts']> {

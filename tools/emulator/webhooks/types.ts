@@ -23,6 +23,14 @@ export interface WebhookDeliveryOptions {
   maxAttempts: number;
 }
 
+/** A delivery not yet answered 2xx nor given up, as a state file keeps it (in its queue's order). */
+export interface SavedWebhookDelivery {
+  registrationId: string;
+  event: string;
+  reference: string;
+  body: string;
+}
+
 export type WebhookFaultKind = 'duplicate' | 'delay' | 'out-of-order' | 'drop' | 'drop-all' | 'bad-signature' | 'body-changed-after-signing';
 
 export interface WebhookFaultSpec {
