@@ -42,6 +42,7 @@ const USAGE = `Usage: npm run fleet -- [options]
   --webhook-url URL     the https URL the service delivers webhooks to, reaching this page's
                         /webhooks/vipps (default: the page's own URL, which only a local
                         emulator can reach)
+  --books-every MIN     read the settlement report every MIN minutes, 1-1440 (default 15)
   --demo N              also run N desktop machines (demo-01 …, each with its built-in emulator,
                         state under .state/fleet-demo) linked to this fleet, with a customer at
                         each buying something every 8-12 s
@@ -63,6 +64,13 @@ function integer(value: string | undefined, name: string): number | undefined {
   return number;
 }
 
+function minutes(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 1440) throw new Error(`--${name} must be whole minutes from 1 to 1440, not ${value}`);
+  return number;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
       'mosquitto-dir': { type: 'string' },
       'add-operator': { type: 'string' },
       demo: { type: 'string' },
+      'books-every': { type: 'string' },
       'epayment-ca': { type: 'string' },
       'webhook-url': { type: 'string' },
       'http-port': { type: 'string' },
@@ -128,6 +137,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  const booksEveryMinutes = minutes(values['books-every'], 'books-every') ?? 15;
   const demoCount = values.demo === undefined ? 0 : Number(values.demo);
   if (!Number.isInteger(demoCount) || demoCount < 0 || demoCount > 20) throw new Error(`--demo must be 0-20 machines, not ${values.demo}`);
   const server = await startFleetServer({
@@ -144,6 +154,7 @@ async function main(): Promise<void> {
     alertUrl: process.env.FLEET_ALERT_URL || undefined,
     vipps: vippsKeysFromEnv(process.env, values['epayment-ca'] ? readFileSync(values['epayment-ca'], 'utf8') : undefined),
     publicWebhookUrl: values['webhook-url'],
+    booksEveryMs: booksEveryMinutes * 60_000,
     log,
   });
   console.log(`fleet server
@@ -151,6 +162,7 @@ async function main(): Promise<void> {
   broker:    ${values.mqtt ?? `embedded, port ${server.broker!.port}`}
   page:      ${server.operator!.http.url}
   webhooks:  ${server.webhooks ? `${server.webhooks.url} (registering in the background)` : 'none: EPAYMENT_* not set'}
+  books:     ${server.books ? `the report read every ${booksEveryMinutes} min` : 'none: EPAYMENT_* not set'}
   machines:  npm run fleet -- --add-machine POSID
   operators: npm run fleet -- --add-operator NAME
 Ctrl-C to stop.`);

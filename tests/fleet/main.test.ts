@@ -77,6 +77,15 @@ describe('fleet command line and TLS', function () {
     }
   });
 
+  it('refuses a --books-every that is not whole minutes from 1 to 1440, with the reason, before starting anything', async () => {
+    for (const bad of ['0', '2.5']) {
+      await assert.rejects(
+        run('npx', ['tsx', 'fleet/main.ts', '--state', stateDir, '--books-every', bad, '--http-port', '0', '--mqtt-port', '0'], { cwd: join(import.meta.dirname, '../..') }),
+        (error: { stderr: string }) => error.stderr.includes(`--books-every must be whole minutes from 1 to 1440, not ${bad}`),
+      );
+    }
+  });
+
   it("makes the fleet's own broker password once and keeps it 0600, unless FLEET_MQTT_PASSWORD is set", () => {
     const first = fleetPassword(stateDir, {});
     assert.match(first, /^[A-Za-z0-9_-]{32}$/);
