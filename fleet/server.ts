@@ -10,6 +10,8 @@ import { startBooksSync, type BooksSync } from './books/books-sync';
 import { VippsClient, type VippsKeys } from './vipps/client';
 import { WEBHOOK_PATH, webhookReceiver, type ReceiverOptions } from './webhooks/receiver';
 import { startRegistrar, type Registrar } from './webhooks/registrar';
+import { relayOwed } from './webhooks/relay-again';
+import { every, type Repeating } from './every';
 
 export interface FleetServerOptions {
   /** postgres://… ; absent: PGlite in dataDir, or in memory without one. */
@@ -43,6 +45,8 @@ export interface FleetServerOptions {
   /** The URL the service delivers webhooks to (the page's own /webhooks/vipps when absent). */
   publicWebhookUrl?: string;
   onWebhookRelayed?: ReceiverOptions['onRelayed'];
+  /** How often events stored but not relayed are looked for (default 15 s). */
+  relayAgainEveryMs?: number;
 }
 
 export interface FleetServer {
@@ -60,6 +64,8 @@ export interface FleetServer {
   books?: BooksSync;
   /** Registering our webhook, when the fleet has the merchant's keys and a page. */
   webhooks?: Registrar;
+  /** Relays again what was stored but not relayed (with the page, which receives webhooks); a round returns how many went down. */
+  relaysAgain?: Repeating<number>;
   addMachine(posId: string): Promise<MachineCredentials>;
   close(): Promise<void>;
 }
@@ -99,6 +105,11 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
     });
     if (operator) webhookUrl ??= new URL(WEBHOOK_PATH, operator.http.url).toString();
     const webhooks = vipps && operator && webhookUrl ? startRegistrar(db, vipps, webhookUrl, log) : undefined;
+    const relaysAgain = operator
+      ? every(options.relayAgainEveryMs ?? 15_000, () =>
+          relayOwed(db, ingest.client, log).catch((error: unknown) => (log(`webhooks: relaying again failed: ${(error as Error).message}`), 0)))
+      : undefined;
+    void relaysAgain?.tick();
     return {
       db,
       broker,
@@ -108,9 +119,11 @@ export async function startFleetServer(options: FleetServerOptions): Promise<Fle
       vipps,
       books,
       webhooks,
+      relaysAgain,
       addMachine: (posId) => addMachine(db, posId, publicUrl),
       async close() {
         webhooks?.close();
+        await relaysAgain?.close();
         await operator?.close();
         await books?.close();
         await ingest.close();

@@ -20,7 +20,7 @@ export async function machineOfReference(db: Queryable, reference: string): Prom
   return rows[0];
 }
 
-export async function relayEvent(db: Queryable, publisher: Publisher, id: number, event: PaymentEvent, log: (line: string) => void): Promise<RelayOutcome> {
+export async function relayEvent(db: Queryable, publisher: Publisher, id: number, event: Pick<PaymentEvent, 'reference' | 'name'>, log: (line: string) => void): Promise<RelayOutcome> {
   const machine = await machineOfReference(db, event.reference);
   let outcome: RelayOutcome;
   if (!machine) {

@@ -33,7 +33,13 @@ describe('fleet: webhooks received, verified and relayed (PGlite + aedes)', func
   const verify = (payload: Buffer) => verifyDown(credentials.key, topic, payload, { nowSeconds: Math.floor(Date.now() / 1000) });
 
   before(async () => {
-    fleet = await startTestFleet({ httpPort: 0, httpHost: '127.0.0.1', onWebhookRelayed: (event, outcome) => relayed.push({ reference: event.reference, outcome }) });
+    fleet = await startTestFleet({
+      httpPort: 0,
+      httpHost: '127.0.0.1',
+      onWebhookRelayed: (event, outcome) => relayed.push({ reference: event.reference, outcome }),
+      // Rounds only when the test asks for one.
+      relayAgainEveryMs: 3_600_000,
+    });
     url = new URL('/webhooks/vipps', fleet.server.operator!.http.url).toString();
     await holdSecret(fleet.db, url);
     credentials = await fleet.addMachine('kiosk-w');
@@ -94,6 +100,39 @@ describe('fleet: webhooks received, verified and relayed (PGlite + aedes)', func
     assert.equal((await deliver(url, SECRET, JSON.stringify(paymentEvent('elsewhere-0001')))).status, 200);
     assert.equal(await relayOf('elsewhere-0001'), 'no-machine');
     assert.ok(fleet.logs.some((line) => /AUTHORIZED for elsewhere-0001 names no machine/.test(line)));
+  });
+
+  it('relays again, within 10 minutes, an event stored but not relayed (a stop after the 2xx) or whose relay failed', async () => {
+    for (const reference of ['kiosk-w-0011', 'kiosk-w-0012', 'kiosk-w-0013', 'kiosk-w-0014']) {
+      const arrived = nextMessage(client, topic);
+      assert.equal((await deliver(url, SECRET, JSON.stringify(paymentEvent(reference)))).status, 200);
+      assert.equal(await relayOf(reference), 'relayed');
+      await arrived; // the first relay, before the test listens for the second
+    }
+    const set = (reference: string, relay: string | null, secondsAgo: number) =>
+      fleet.db.query(`UPDATE webhook_events SET relay = $2, relayed_at = NULL, received_at = now() - make_interval(secs => $3) WHERE reference = $1`, [reference, relay, secondsAgo]);
+    await set('kiosk-w-0011', null, 30); // stored, then the fleet stopped before relaying
+    await set('kiosk-w-0012', 'failed', 60); // the broker was away
+    await set('kiosk-w-0013', null, 11 * 60); // too old: that payment is over
+    await set('kiosk-w-0014', null, 1); // may be the receiver's own relay, under way
+    const seen: string[] = [];
+    const listen = (t: string, payload: Buffer) => {
+      const verified = verify(payload);
+      if (t === topic && verified.ok) seen.push(`${String(verified.message.reference)} ${String(verified.message.state)}`);
+    };
+    client.on('message', listen);
+    try {
+      assert.equal(await fleet.server.relaysAgain!.tick(), 2);
+      await delay(300);
+      assert.deepEqual(seen.sort(), ['kiosk-w-0011 AUTHORIZED', 'kiosk-w-0012 AUTHORIZED']);
+      const rows = await fleet.db.query<{ reference: string; relay: string | null }>(
+        `SELECT reference, relay FROM webhook_events WHERE reference IN ('kiosk-w-0011', 'kiosk-w-0012', 'kiosk-w-0013') ORDER BY reference`,
+      );
+      assert.deepEqual(rows, [{ reference: 'kiosk-w-0011', relay: 'relayed' }, { reference: 'kiosk-w-0012', relay: 'relayed' }, { reference: 'kiosk-w-0013', relay: null }]);
+      assert.equal(await fleet.server.relaysAgain!.tick(), 0, 'once relayed, not again');
+    } finally {
+      client.off('message', listen);
+    }
   });
 
   describe('refuses, stores nothing, logs the reason but never the secret', () => {
