@@ -57,19 +57,15 @@ FLEET_ALERT_URL, when set, receives each alert's opening and closing as a JSON P
 The server's own broker password (user "fleet") comes from FLEET_MQTT_PASSWORD, or is made once
 and kept in STATE/fleet-mqtt-password.`;
 
-function integer(value: string | undefined, name: string): number | undefined {
+/** A whole number from min to max given as --name, or undefined when absent; `what` ends the refusal. */
+function wholeNumber(value: string | undefined, name: string, min: number, max: number, what: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new Error(`--${name} must be a port number, not ${value}`);
+  if (!Number.isInteger(number) || number < min || number > max) throw new Error(`--${name} must be ${what}, not ${value}`);
   return number;
 }
 
-function minutes(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > 1440) throw new Error(`--${name} must be whole minutes from 1 to 1440, not ${value}`);
-  return number;
-}
+const port = (value: string | undefined, name: string): number | undefined => wholeNumber(value, name, 0, 65535, 'a port number');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -98,7 +94,7 @@ async function main(): Promise<void> {
     return;
   }
   const stateDir = resolve(values.state);
-  const mqttPort = integer(values['mqtt-port'], 'mqtt-port') ?? 1883;
+  const mqttPort = port(values['mqtt-port'], 'mqtt-port') ?? 1883;
   const databaseUrl = values.database;
   const dataDir = databaseUrl ? undefined : join(stateDir, 'db');
   const publicUrl = values['public-url'] ?? values.mqtt ?? `mqtt://${hostname()}:${mqttPort}`;
@@ -137,9 +133,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  const booksEveryMinutes = minutes(values['books-every'], 'books-every') ?? 15;
-  const demoCount = values.demo === undefined ? 0 : Number(values.demo);
-  if (!Number.isInteger(demoCount) || demoCount < 0 || demoCount > 20) throw new Error(`--demo must be 0-20 machines, not ${values.demo}`);
+  const booksEveryMinutes = wholeNumber(values['books-every'], 'books-every', 1, 1440, 'whole minutes from 1 to 1440') ?? 15;
+  const demoCount = wholeNumber(values.demo, 'demo', 0, 20, '0-20 machines') ?? 0;
   const server = await startFleetServer({
     databaseUrl,
     dataDir,
@@ -149,7 +144,7 @@ async function main(): Promise<void> {
     mqttHost: values['mqtt-host'],
     fleetPassword: fleetPassword(stateDir),
     publicMqttUrl: publicUrl,
-    httpPort: integer(values['http-port'], 'http-port') ?? 8090,
+    httpPort: port(values['http-port'], 'http-port') ?? 8090,
     httpHost: values['http-host'],
     alertUrl: process.env.FLEET_ALERT_URL || undefined,
     vipps: vippsKeysFromEnv(process.env, values['epayment-ca'] ? readFileSync(values['epayment-ca'], 'utf8') : undefined),

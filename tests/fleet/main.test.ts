@@ -77,11 +77,16 @@ describe('fleet command line and TLS', function () {
     }
   });
 
-  it('refuses a --books-every that is not whole minutes from 1 to 1440, with the reason, before starting anything', async () => {
-    for (const bad of ['0', '2.5']) {
+  it('refuses a --books-every that is not whole minutes from 1 to 1440, or a --demo over 20, with the reason, before starting anything', async () => {
+    const refusals: Array<[string, string, string]> = [
+      ['--books-every', '0', 'whole minutes from 1 to 1440'],
+      ['--books-every', '2.5', 'whole minutes from 1 to 1440'],
+      ['--demo', '21', '0-20 machines'],
+    ];
+    for (const [flag, bad, what] of refusals) {
       await assert.rejects(
-        run('npx', ['tsx', 'fleet/main.ts', '--state', stateDir, '--books-every', bad, '--http-port', '0', '--mqtt-port', '0'], { cwd: join(import.meta.dirname, '../..') }),
-        (error: { stderr: string }) => error.stderr.includes(`--books-every must be whole minutes from 1 to 1440, not ${bad}`),
+        run('npx', ['tsx', 'fleet/main.ts', '--state', stateDir, flag, bad, '--http-port', '0', '--mqtt-port', '0'], { cwd: join(import.meta.dirname, '../..') }),
+        (error: { stderr: string }) => error.stderr.includes(`${flag} must be ${what}, not ${bad}`),
       );
     }
   });

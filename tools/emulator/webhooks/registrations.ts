@@ -65,7 +65,7 @@ export class WebhookRegistry {
   }
 
   has(id: string): boolean {
-    return this.registrations.some((r) => r.id === id);
+    return this.get(id) !== undefined;
   }
 
   save(): WebhookRegistration[] {
